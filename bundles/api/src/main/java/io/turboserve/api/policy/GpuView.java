@@ -1,0 +1,21 @@
+package io.turboserve.api.policy;
+
+import io.turboserve.api.GpuState;
+
+/**
+ * A GPU worker as a policy sees it.
+ *
+ * @param id              the worker id
+ * @param state           provisioning, ready, draining or lost; only {@code READY} GPUs take new
+ *                        sessions
+ * @param capacity        the most sessions that may be resident at once (K, or fewer where memory
+ *                        is short)
+ * @param memoryFreeBytes device memory not yet holding session state
+ * @param sinceNanos      when it entered {@code state}
+ */
+public record GpuView(int id, GpuState state, int capacity, long memoryFreeBytes, long sinceNanos) {
+    /** @return whether new sessions may be placed here. */
+    public boolean acceptsSessions() {
+        return state == GpuState.READY;
+    }
+}

@@ -1,0 +1,36 @@
+package io.turboserve.api.policy;
+
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+
+/**
+ * A session as a policy sees it.
+ *
+ * @param id                 the session id
+ * @param model              the model preset
+ * @param lifecycle          arrived, active or idle (departed sessions are not in snapshots)
+ * @param residency          none, resident, offloaded or in transit
+ * @param gpu                the GPU holding its state when resident, the destination when in
+ *                           transit to a GPU, otherwise -1
+ * @param stateBytes         the size of its packed state
+ * @param lifecycleSinceNanos when it entered {@code lifecycle}
+ * @param chunksDelivered    how many chunks it has delivered so far
+ */
+public record SessionView(String id, String model, Lifecycle lifecycle, Residency residency, int gpu,
+        long stateBytes, long lifecycleSinceNanos, long chunksDelivered) {
+
+    /** @return whether the session is active but has no GPU to run on (new, restoring, or lost). */
+    public boolean needsPlacement() {
+        return lifecycle == Lifecycle.ACTIVE && (residency == Residency.NONE || residency == Residency.OFFLOADED);
+    }
+
+    /** @return whether its state occupies a slot on {@code gpuId} (resident or arriving there). */
+    public boolean occupies(int gpuId) {
+        return gpu == gpuId && (residency == Residency.RESIDENT || residency == Residency.IN_TRANSIT);
+    }
+
+    /** @return whether a plan may move it now: not in transit. */
+    public boolean movable() {
+        return residency != Residency.IN_TRANSIT;
+    }
+}

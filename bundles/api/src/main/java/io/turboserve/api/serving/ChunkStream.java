@@ -1,0 +1,28 @@
+package io.turboserve.api.serving;
+
+import io.turboserve.api.Chunk;
+import java.time.Duration;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The reader side of a session's chunks. A session has at most one open stream; reading a chunk
+ * frees its place in the session's buffer (at most 4 chunks ahead of the client).
+ */
+@ProviderType
+public interface ChunkStream extends AutoCloseable {
+    /**
+     * @return the next chunk, or {@code null} when none arrived within {@code timeout} or the stream
+     *         has ended (see {@link #ended()})
+     */
+    Chunk next(Duration timeout) throws InterruptedException;
+
+    /** @return whether no more chunks will come (the session was closed or lost). */
+    boolean ended();
+
+    /** @return why the stream ended, or empty while it has not. */
+    String endReason();
+
+    /** Detaches the reader; the session keeps its buffered chunks for the next reader. */
+    @Override
+    void close();
+}

@@ -1,0 +1,6 @@
+package io.turboserve.api.serving;
+
+/** The two pluggable policies of a server. */
+public enum PolicySlot {
+    PLACEMENT, AUTOSCALING
+}
