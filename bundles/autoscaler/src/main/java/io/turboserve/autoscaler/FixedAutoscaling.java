@@ -1,0 +1,56 @@
+package io.turboserve.autoscaler;
+
+import io.turboserve.api.policy.AutoscalingPolicy;
+import io.turboserve.api.policy.BottleneckEstimator;
+import io.turboserve.api.policy.ClusterSnapshot;
+import io.turboserve.api.policy.PolicyState;
+import io.turboserve.api.policy.ScalingResult;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * A fixed budget: the baselines' autoscaling. The controller still clamps it to the operator's
+ * bounds.
+ */
+@Component(configurationPid = "io.turboserve.autoscaler.fixed", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = io.turboserve.api.policy.PlacementPolicy.POLICY_NAME + "=" + FixedAutoscaling.NAME)
+@Designate(ocd = FixedAutoscaling.Config.class)
+public final class FixedAutoscaling implements AutoscalingPolicy {
+    static final String NAME = "fixed";
+
+    @ObjectClassDefinition(name = "TurboServe fixed autoscaling")
+    public @interface Config {
+        @AttributeDefinition(description = "The number of GPUs to keep provisioned (the embedded server has 4 CPU workers).")
+        int budget() default 4;
+    }
+
+    private volatile int budget;
+
+    @Activate
+    public FixedAutoscaling(Config config) {
+        configure(config);
+    }
+
+    @Modified
+    void configure(Config config) {
+        if (config.budget() < 1) {
+            throw new IllegalArgumentException("io.turboserve.autoscaler.fixed: budget must be at least 1, got " + config.budget());
+        }
+        budget = config.budget();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ScalingResult scale(ClusterSnapshot snapshot, BottleneckEstimator bottleneckAt, PolicyState previous) {
+        return new ScalingResult(budget, PolicyState.NONE, "fixed budget of " + budget);
+    }
+}

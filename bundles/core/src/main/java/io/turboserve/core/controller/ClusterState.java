@@ -1,0 +1,265 @@
+package io.turboserve.core.controller;
+
+import io.turboserve.api.GpuState;
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+import io.turboserve.api.SessionSpec;
+import io.turboserve.api.policy.BudgetBounds;
+import io.turboserve.api.policy.ClusterSnapshot;
+import io.turboserve.api.policy.DemandStats;
+import io.turboserve.api.policy.GpuView;
+import io.turboserve.api.policy.LatencyModel;
+import io.turboserve.api.policy.SessionView;
+import io.turboserve.api.serving.GpuStatus;
+import io.turboserve.api.serving.ServingException;
+import io.turboserve.api.serving.ServingException.Kind;
+import io.turboserve.api.serving.SessionStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The sessions, GPUs and counters the controller keeps, with the read-only queries the shell
+ * answers status requests from (on the controller's thread).
+ */
+public final class ClusterState {
+    final Map<String, SessionRecord> sessions = new LinkedHashMap<>();
+    final TreeMap<Integer, GpuRecord> gpus = new TreeMap<>();
+    /** Provision requests in flight: id to the time asked (cost counts from then). */
+    final Map<Long, Long> pendingProvisions = new TreeMap<>();
+    private final Map<String, String> tombstones;
+
+    long chunksDelivered;
+    long migrations;
+    long offloads;
+    long restores;
+    long worstLatency = -1;
+    long closedGpuNanos;
+    long lastDecision;
+
+    ClusterState(int tombstoneLimit) {
+        this.tombstones = Controller.lru(tombstoneLimit);
+    }
+
+    void create(String id, SessionSpec spec, long stateBytes, long now) throws ServingException {
+        if (sessions.containsKey(id) || tombstones.containsKey(id)) {
+            throw new ServingException(Kind.CONFLICT, "session id " + id + " is already in use");
+        }
+        sessions.put(id, new SessionRecord(id, spec, stateBytes, now));
+    }
+
+    /** @return a session that has not departed, or why not. */
+    SessionRecord requireLive(String id) throws ServingException {
+        SessionRecord s = sessions.get(id);
+        if (s != null && !s.departed()) {
+            return s;
+        }
+        String gone = s != null ? s.message : tombstones.get(id);
+        if (gone != null) {
+            throw new ServingException(Kind.GONE, "session " + id + " is closed (" + gone + ")");
+        }
+        throw new ServingException(Kind.NOT_FOUND, "no session " + id);
+    }
+
+    void remove(SessionRecord s) {
+        sessions.remove(s.id);
+        tombstones.put(s.id, s.message.isEmpty() ? "closed" : s.message);
+    }
+
+    void closeGpu(GpuRecord g, long now) {
+        gpus.remove(g.id);
+        closedGpuNanos += now - g.requestedAt;
+    }
+
+    int activeCount() {
+        int n = 0;
+        for (SessionRecord s : sessions.values()) {
+            if (s.lifecycle == Lifecycle.ACTIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    int aliveCount() {
+        int n = 0;
+        for (SessionRecord s : sessions.values()) {
+            if (!s.departed()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return GPUs that count towards the budget the autoscaler steers: ready and asked for. */
+    int servingBudget() {
+        int n = pendingProvisions.size();
+        for (GpuRecord g : gpus.values()) {
+            if (g.state == GpuState.READY) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return slots taken on a GPU, counting states arriving there and states still leaving it. */
+    int slotsUsed(int gpu) {
+        int n = 0;
+        for (SessionRecord s : sessions.values()) {
+            if (s.takesSlotOn(gpu)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    ClusterSnapshot snapshot(long now, ControllerConfig config, BudgetBounds bounds, DemandStats demand,
+            LatencyModel latency) {
+        List<GpuView> gv = new ArrayList<>();
+        for (GpuRecord g : gpus.values()) {
+            long used = 0;
+            for (SessionRecord s : sessions.values()) {
+                if (s.takesSlotOn(g.id)) {
+                    used += s.stateBytes;
+                }
+            }
+            gv.add(new GpuView(g.id, g.state, config.sessionsPerGpu(), Math.max(0, g.memoryBytes - used), g.since));
+        }
+        List<SessionView> sv = new ArrayList<>();
+        for (SessionRecord s : sessions.values()) {
+            if (!s.departed()) {
+                sv.add(view(s));
+            }
+        }
+        int budget = pendingProvisions.size() + gpus.size();
+        return new ClusterSnapshot(now, config.sessionsPerGpu(), config.maxBatch(), budget, bounds, gv, sv, demand,
+                latency);
+    }
+
+    private static SessionView view(SessionRecord s) {
+        int gpu = s.transitTarget >= 0 ? s.transitTarget : s.gpu;
+        return new SessionView(s.id, s.spec.model(), s.lifecycle, s.residency, gpu, s.stateBytes, s.lifecycleSince,
+                s.delivered);
+    }
+
+    // ---------------------------------------------------------------- queries for the shell
+
+    /** @return one session's status, or why there is none. */
+    public SessionStatus sessionStatus(String id) throws ServingException {
+        SessionRecord s = sessions.get(id);
+        if (s == null) {
+            requireLive(id);
+        }
+        return status(s);
+    }
+
+    /** @return the status of every session not departed, in arrival order. */
+    public List<SessionStatus> sessionStatuses() {
+        List<SessionStatus> list = new ArrayList<>();
+        for (SessionRecord s : sessions.values()) {
+            if (!s.departed()) {
+                list.add(status(s));
+            }
+        }
+        return list;
+    }
+
+    static SessionStatus status(SessionRecord s) {
+        long bytes = s.residency == Residency.NONE && s.transit == null ? 0 : s.stateBytes;
+        long epoch = s.handle == null ? 0 : s.handle.epoch();
+        return new SessionStatus(s.id, s.spec.tenant(), s.spec.model(), s.lifecycle, s.residency, s.gpu, bytes, epoch,
+                s.nextChunk, s.delivered, s.buffered, s.lastLatency, s.worstLatency, s.message);
+    }
+
+    /** @return every provisioned GPU by id. */
+    public List<GpuStatus> gpuStatuses(int capacity) {
+        List<GpuStatus> list = new ArrayList<>();
+        for (GpuRecord g : gpus.values()) {
+            List<String> ids = new ArrayList<>();
+            for (SessionRecord s : sessions.values()) {
+                if (s.takesSlotOn(g.id)) {
+                    ids.add(s.id);
+                }
+            }
+            list.add(new GpuStatus(g.id, g.state, capacity, ids, Math.max(0, capacity - ids.size()), g.steps,
+                    g.lastStepNanos, g.lastBatch));
+        }
+        return list;
+    }
+
+    /** @return GPU time paid for up to {@code now}: released GPUs, held ones and ones asked for. */
+    public long gpuNanos(long now) {
+        long total = closedGpuNanos;
+        for (GpuRecord g : gpus.values()) {
+            total += now - g.requestedAt;
+        }
+        for (long asked : pendingProvisions.values()) {
+            total += now - asked;
+        }
+        return total;
+    }
+
+    public int gpusReady() {
+        int n = 0;
+        for (GpuRecord g : gpus.values()) {
+            if (g.state == GpuState.READY) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public int budget() {
+        return gpus.size() + pendingProvisions.size();
+    }
+
+    public int sessionsAlive() {
+        return aliveCount();
+    }
+
+    public int sessionsActive() {
+        return activeCount();
+    }
+
+    public int sessionsWith(Residency residency) {
+        int n = 0;
+        for (SessionRecord s : sessions.values()) {
+            if (!s.departed() && s.residency == residency) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public long chunksDelivered() {
+        return chunksDelivered;
+    }
+
+    public long migrations() {
+        return migrations;
+    }
+
+    public long offloads() {
+        return offloads;
+    }
+
+    public long restores() {
+        return restores;
+    }
+
+    public long worstChunkLatencyNanos() {
+        return worstLatency;
+    }
+
+    /** @return whether any session still has state on a GPU or a transfer running. */
+    public boolean anyResidentOrMoving() {
+        for (SessionRecord s : sessions.values()) {
+            if (s.residency == Residency.RESIDENT || s.transit != null || s.inStep) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

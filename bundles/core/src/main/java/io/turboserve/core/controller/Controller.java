@@ -1,0 +1,507 @@
+package io.turboserve.core.controller;
+
+import io.turboserve.api.Chunk;
+import io.turboserve.api.ChunkTimings;
+import io.turboserve.api.GpuState;
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+import io.turboserve.api.executor.ChunkOutput;
+import io.turboserve.api.executor.StepItem;
+import io.turboserve.api.policy.AutoscalingPolicy;
+import io.turboserve.api.policy.BudgetBounds;
+import io.turboserve.api.policy.ClusterSnapshot;
+import io.turboserve.api.policy.LatencyModel;
+import io.turboserve.api.policy.PlacementPolicy;
+import io.turboserve.api.policy.PolicyState;
+import io.turboserve.api.serving.ServingException;
+import io.turboserve.api.serving.ServingException.Kind;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The controller: a deterministic state machine, {@code (state, event, now) -> (state', effects)}.
+ * It never blocks, never reads a clock and never touches state bytes; the runtime shell (or the
+ * simulator) feeds it events in order and carries out the effects it returns. The same events at
+ * the same times give the same effects.
+ *
+ * <p>Not thread-safe: one thread (the shell's actor) calls it.
+ */
+public final class Controller {
+    private final ControllerConfig config;
+    private final CalibratedLatencyModel latency;
+    private final ClusterState cluster;
+    private final ScaleInHold hold;
+    private final DemandWindow demand;
+    private final Planner planner;
+    private BudgetBounds bounds;
+
+    private PlacementPolicy placement;
+    private PolicyState placementState = PolicyState.NONE;
+    private AutoscalingPolicy autoscaling;
+    private PolicyState autoscalingState = PolicyState.NONE;
+    private String lastScalingReason = "";
+
+    private long nextProvisionId = 1;
+    private long provisionBackoffUntil = Long.MIN_VALUE;
+    private boolean executorAvailable = true;
+
+    private List<Effect> out = new ArrayList<>();
+
+    /**
+     * @param config the settings
+     * @param prior  the latency model to start from; it is calibrated online from measured steps
+     */
+    public Controller(ControllerConfig config, LatencyModel prior) {
+        this.config = config;
+        this.bounds = config.bounds();
+        this.latency = new CalibratedLatencyModel(prior, config.maxBatch());
+        this.cluster = new ClusterState(config.tombstones());
+        this.hold = new ScaleInHold(config.scaleInHold().toNanos());
+        this.demand = new DemandWindow(config.demandWindow().toNanos(), config.demandBins());
+        this.planner = new Planner(config, cluster, this::notice);
+    }
+
+    /**
+     * Handles one event.
+     *
+     * @return the effects to carry out, in order
+     * @throws ServingException when a client or operator request is invalid; nothing changed then
+     */
+    public List<Effect> handle(Event event, long now) throws ServingException {
+        out = new ArrayList<>();
+        planner.bind(out, now);
+        boolean decide = dispatch(event, now);
+        if (decide) {
+            decide(now);
+        }
+        schedule(now);
+        List<Effect> result = out;
+        out = new ArrayList<>();
+        return result;
+    }
+
+    private boolean dispatch(Event event, long now) throws ServingException {
+        if (event instanceof Event.SessionCreated e) {
+            cluster.create(e.sessionId(), e.spec(), e.stateBytes(), now);
+            demand.transition(now, cluster.activeCount());
+            return true;
+        } else if (event instanceof Event.SessionActivated e) {
+            activate(cluster.requireLive(e.sessionId()), now);
+            return true;
+        } else if (event instanceof Event.SessionIdled e) {
+            idle(cluster.requireLive(e.sessionId()), now);
+            return true;
+        } else if (event instanceof Event.SessionClosed e) {
+            SessionRecord s = cluster.requireLive(e.sessionId());
+            depart(s, now, "closed by the client");
+            return true;
+        } else if (event instanceof Event.ChunkConsumed e) {
+            consumed(e.sessionId(), now);
+            return false;
+        } else if (event instanceof Event.StepCompleted e) {
+            stepCompleted(e, now);
+            return false;
+        } else if (event instanceof Event.StepFailed e) {
+            return stepFailed(e, now);
+        } else if (event instanceof Event.StateCreated e) {
+            planner.stateCreated(e.sessionId(), e.handle());
+            return true;
+        } else if (event instanceof Event.OffloadCopied e) {
+            planner.offloadCopied(e.sessionId(), e.slot());
+            return true;
+        } else if (event instanceof Event.RestoreCopied e) {
+            planner.restoreCopied(e.sessionId(), e.handle());
+            return true;
+        } else if (event instanceof Event.MigrationCopied e) {
+            planner.migrationCopied(e.sessionId(), e.target(), e.nanos());
+            return true;
+        } else if (event instanceof Event.TransferFailed e) {
+            planner.transferFailed(e);
+            return !e.storeFull();
+        } else if (event instanceof Event.GpuReady e) {
+            gpuReady(e, now);
+            return true;
+        } else if (event instanceof Event.ProvisionFailed e) {
+            cluster.pendingProvisions.remove(e.requestId());
+            provisionBackoffUntil = now + config.provisionRetry().toNanos();
+            notice(Level.WARNING, "no GPU could be provisioned: " + e.reason());
+            return false;
+        } else if (event instanceof Event.GpuLost e) {
+            gpuLost(e.gpu(), e.reason(), now);
+            return true;
+        } else if (event instanceof Event.Tick) {
+            demand.observe(now, cluster.activeCount());
+            return true;
+        } else if (event instanceof Event.OffloadRequested e) {
+            planner.operatorOffload(cluster.requireLive(e.sessionId()));
+            return false;
+        } else if (event instanceof Event.MigrateRequested e) {
+            planner.operatorMigrate(cluster.requireLive(e.sessionId()), e.gpu());
+            return false;
+        } else if (event instanceof Event.DrainRequested e) {
+            GpuRecord g = cluster.gpus.get(e.gpu());
+            if (g == null) {
+                throw new ServingException(Kind.NOT_FOUND, "no GPU " + e.gpu() + "; GPUs: " + cluster.gpus.keySet());
+            }
+            if (g.state == GpuState.READY) {
+                g.state = GpuState.DRAINING;
+                g.since = now;
+                notice(Level.INFO, "GPU " + g.id + " draining at the operator's request");
+            }
+            return true;
+        } else if (event instanceof Event.BoundsChanged e) {
+            try {
+                bounds = new BudgetBounds(e.min(), e.max());
+            } catch (IllegalArgumentException ex) {
+                throw new ServingException(Kind.INVALID, ex.getMessage());
+            }
+            return true;
+        } else if (event instanceof Event.PlacementPolicyChanged e) {
+            if (e.policy() != null && e.policy() != placement) {
+                placement = e.policy();
+                placementState = PolicyState.NONE;
+                notice(Level.INFO, "placement policy is now " + placement.name());
+            }
+            return true;
+        } else if (event instanceof Event.AutoscalingPolicyChanged e) {
+            if (e.policy() != null && e.policy() != autoscaling) {
+                autoscaling = e.policy();
+                autoscalingState = PolicyState.NONE;
+                notice(Level.INFO, "autoscaling policy is now " + autoscaling.name());
+            }
+            return true;
+        } else if (event instanceof Event.EvacuateAll e) {
+            executorAvailable = false;
+            notice(Level.INFO, "offloading every resident session: " + e.reason());
+            for (SessionRecord s : cluster.sessions.values()) {
+                if (!s.departed() && s.residency == Residency.RESIDENT && s.transit == null) {
+                    planner.startOffload(s);
+                }
+            }
+            return false;
+        }
+        throw new IllegalArgumentException("unknown event " + event);
+    }
+
+    /** Marks the executor usable again (a replacement was bound); placement resumes. */
+    public List<Effect> executorAvailable(long now) {
+        executorAvailable = true;
+        try {
+            return handle(new Event.Tick(), now);
+        } catch (ServingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    private void activate(SessionRecord s, long now) throws ServingException {
+        if (s.lifecycle == Lifecycle.ACTIVE) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is already active");
+        }
+        s.lifecycle = Lifecycle.ACTIVE;
+        s.lifecycleSince = now;
+        s.message = "";
+        if (s.buffered < config.bufferAhead()) {
+            s.chunkRequestedAt = now;
+        }
+        demand.transition(now, cluster.activeCount());
+    }
+
+    private void idle(SessionRecord s, long now) throws ServingException {
+        if (s.lifecycle == Lifecycle.ARRIVED) {
+            throw new ServingException(Kind.CONFLICT,
+                    "session " + s.id + " has never been active; make it active before idle");
+        }
+        if (s.lifecycle == Lifecycle.IDLE) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is already idle");
+        }
+        s.lifecycle = Lifecycle.IDLE;
+        s.lifecycleSince = now;
+        s.chunkRequestedAt = -1;
+        demand.transition(now, cluster.activeCount());
+    }
+
+    /** Departure from any state frees everything, once no step or transfer holds the session. */
+    private void depart(SessionRecord s, long now, String reason) {
+        s.lifecycle = Lifecycle.DEPARTED;
+        s.lifecycleSince = now;
+        s.chunkRequestedAt = -1;
+        s.message = reason;
+        out.add(new Effect.EndStream(s.id, reason));
+        demand.transition(now, cluster.activeCount());
+        planner.finishDepartureIfQuiescent(s);
+    }
+
+    private void consumed(String id, long now) {
+        SessionRecord s = cluster.sessions.get(id);
+        if (s == null || s.departed()) {
+            return;
+        }
+        s.buffered = Math.max(0, s.buffered - 1);
+        if (s.lifecycle == Lifecycle.ACTIVE && !s.chunkPending() && !s.inStep && s.buffered < config.bufferAhead()) {
+            // The pause for a full buffer is the client's, not latency: the request starts now.
+            s.chunkRequestedAt = now;
+        }
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    /** Starts a coalesced step on every serving GPU that is free and has a session with a chunk due. */
+    private void schedule(long now) {
+        if (!executorAvailable) {
+            return;
+        }
+        for (GpuRecord g : cluster.gpus.values()) {
+            if (!g.serving() || g.busy || now < g.backoffUntil) {
+                continue;
+            }
+            List<SessionRecord> ready = new ArrayList<>();
+            for (SessionRecord s : cluster.sessions.values()) {
+                if (s.gpu == g.id && s.residency == Residency.RESIDENT && s.transit == null
+                        && s.lifecycle == Lifecycle.ACTIVE && s.chunkPending() && !s.inStep) {
+                    ready.add(s);
+                }
+            }
+            if (ready.isEmpty()) {
+                continue;
+            }
+            // Oldest request first; arrival order breaks ties (the map iterates in arrival order).
+            ready.sort(Comparator.comparingLong(s -> s.chunkRequestedAt));
+            List<StepItem> items = new ArrayList<>();
+            for (SessionRecord s : ready.subList(0, Math.min(ready.size(), config.maxBatch()))) {
+                s.inStep = true;
+                items.add(new StepItem(s.spec, s.handle, s.nextChunk));
+            }
+            g.busy = true;
+            out.add(new Effect.RunStep(g.id, items));
+        }
+    }
+
+    private void stepCompleted(Event.StepCompleted e, long now) {
+        GpuRecord g = cluster.gpus.get(e.gpu());
+        if (g != null) {
+            g.busy = false;
+            g.steps++;
+            g.lastStepNanos = e.finishedNanos() - e.startedNanos();
+            g.lastBatch = e.outputs().size();
+            latency.observeStep(g.id, e.outputs().size(), g.lastStepNanos);
+        }
+        int batch = e.outputs().size();
+        for (ChunkOutput o : e.outputs()) {
+            SessionRecord s = cluster.sessions.get(o.sessionId());
+            if (s == null) {
+                continue;
+            }
+            s.inStep = false;
+            if (!s.departed() && o.chunkIndex() == s.nextChunk) {
+                ChunkTimings t = new ChunkTimings(s.chunkRequestedAt >= 0 ? s.chunkRequestedAt : e.startedNanos(),
+                        e.startedNanos(), e.finishedNanos(), batch);
+                long lat = t.latencyNanos();
+                s.lastLatency = lat;
+                s.worstLatency = Math.max(s.worstLatency, lat);
+                cluster.worstLatency = Math.max(cluster.worstLatency, lat);
+                cluster.chunksDelivered++;
+                s.delivered++;
+                s.nextChunk++;
+                s.buffered++;
+                out.add(new Effect.Deliver(new Chunk(s.id, o.chunkIndex(), o.payload(), Chunk.crc32cOf(o.payload()), t)));
+                // Closed loop: chunk i+1 is requested when chunk i is delivered, unless the
+                // client's buffer is full (then when it reads one) or the user went idle.
+                s.chunkRequestedAt = s.lifecycle == Lifecycle.ACTIVE && s.buffered < config.bufferAhead() ? now : -1;
+            }
+            planner.afterStep(s);
+        }
+    }
+
+    private boolean stepFailed(Event.StepFailed e, long now) {
+        GpuRecord g = cluster.gpus.get(e.gpu());
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.inStep && s.gpu == e.gpu()) {
+                s.inStep = false;
+                s.message = "step failed on GPU " + e.gpu() + ": " + e.reason();
+                planner.afterStep(s);
+            }
+        }
+        if (g == null) {
+            return false;
+        }
+        g.busy = false;
+        if (e.deviceLost()) {
+            gpuLost(g.id, e.reason(), now);
+            return true;
+        }
+        // Retry after a pause rather than spinning on a failing device.
+        g.backoffUntil = now + 1_000_000_000L;
+        notice(Level.WARNING, "step failed on GPU " + g.id + " (retrying in 1 s): " + e.reason());
+        return false;
+    }
+
+    // ---------------------------------------------------------------- GPUs
+
+    private void gpuReady(Event.GpuReady e, long now) {
+        Long requestedAt = cluster.pendingProvisions.remove(e.requestId());
+        GpuRecord g = new GpuRecord(e.gpu().id(), e.gpu().description(), e.gpu().memoryBytes(),
+                requestedAt == null ? now : requestedAt, now);
+        if (cluster.gpus.containsKey(g.id)) {
+            notice(Level.ERROR, "provisioner handed out GPU " + g.id + " twice; releasing the duplicate");
+            return;
+        }
+        cluster.gpus.put(g.id, g);
+        notice(Level.INFO, "GPU " + g.id + " ready (" + g.description + ")");
+    }
+
+    private void gpuLost(int id, String reason, long now) {
+        GpuRecord g = cluster.gpus.get(id);
+        if (g == null || g.state == GpuState.LOST) {
+            return;
+        }
+        g.state = GpuState.LOST;
+        g.since = now;
+        notice(Level.ERROR, "GPU " + id + " lost: " + reason);
+        for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
+            if (!s.departed() && s.gpu == id && (s.residency == Residency.RESIDENT || s.transit == Effect.TransferKind.OFFLOAD
+                    || s.transit == Effect.TransferKind.MIGRATE)) {
+                // Only what was not yet copied off the GPU is lost; the session is told.
+                s.handle = null;
+                depart(s, now, "state lost: GPU " + id + " failed (" + reason + ")");
+            }
+        }
+        cluster.closeGpu(g, now);
+        out.add(new Effect.Release(id));
+    }
+
+    // ---------------------------------------------------------------- decisions
+
+    /** Runs the autoscaling and placement policies and applies what they decide. */
+    private void decide(long now) {
+        if (!executorAvailable) {
+            return;
+        }
+        ClusterSnapshot snapshot = snapshot(now);
+        int current = cluster.servingBudget();
+        int target = current;
+        if (autoscaling != null) {
+            var result = autoscaling.scale(snapshot, this::bottleneckAt, autoscalingState);
+            autoscalingState = result.next();
+            target = bounds.clamp(result.targetBudget());
+            lastScalingReason = result.reason();
+        } else {
+            target = bounds.clamp(current);
+        }
+        int budget = hold.apply(now, target, current);
+        resize(budget, now);
+        if (placement != null) {
+            var result = placement.plan(snapshot(now), placementState);
+            placementState = result.next();
+            planner.apply(result.plan());
+        }
+        planner.evacuateDraining();
+        for (GpuRecord g : new ArrayList<>(cluster.gpus.values())) {
+            if (g.state == GpuState.DRAINING && !g.busy && cluster.slotsUsed(g.id) == 0) {
+                notice(Level.INFO, "GPU " + g.id + " drained; releasing it");
+                cluster.closeGpu(g, now);
+                out.add(new Effect.Release(g.id));
+            }
+        }
+    }
+
+    /** Provisions up to, or drains down to, {@code budget} serving GPUs. */
+    private void resize(int budget, long now) {
+        int serving = cluster.servingBudget();
+        if (serving < budget && now >= provisionBackoffUntil) {
+            for (int i = serving; i < budget; i++) {
+                long id = nextProvisionId++;
+                cluster.pendingProvisions.put(id, now);
+                out.add(new Effect.Provision(id));
+            }
+        } else if (serving > budget) {
+            // Scale in: drain the emptiest ready GPUs (highest id on ties); they are released
+            // once consolidated.
+            List<GpuRecord> ready = new ArrayList<>();
+            for (GpuRecord g : cluster.gpus.values()) {
+                if (g.state == GpuState.READY) {
+                    ready.add(g);
+                }
+            }
+            ready.sort(Comparator.comparingInt((GpuRecord g) -> cluster.slotsUsed(g.id))
+                    .thenComparing(Comparator.comparingInt((GpuRecord g) -> g.id).reversed()));
+            for (int i = 0; i < serving - budget && i < ready.size(); i++) {
+                GpuRecord g = ready.get(i);
+                g.state = GpuState.DRAINING;
+                g.since = now;
+                notice(Level.INFO, "scaling in: GPU " + g.id + " draining (" + lastScalingReason + ")");
+            }
+        }
+    }
+
+    /**
+     * The bottleneck after the active placement policy places every active session on {@code m}
+     * empty GPUs: what the autoscaler weighs against cost.
+     */
+    long bottleneckAt(int m) {
+        return new Whatif(config, latency, placement).bottleneckAt(snapshot(cluster.lastDecision), m);
+    }
+
+    /** @return the snapshot policies would see now. */
+    public ClusterSnapshot snapshot(long now) {
+        cluster.lastDecision = now;
+        return cluster.snapshot(now, config, bounds, demand.stats(now, cluster.aliveCount(), cluster.activeCount()),
+                latency);
+    }
+
+    private void notice(Level level, String message) {
+        out.add(new Effect.Notice(level, message));
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** @return the read-only view of sessions, GPUs and counters, for status queries and metrics. */
+    public ClusterState state() {
+        return cluster;
+    }
+
+    public BudgetBounds bounds() {
+        return bounds;
+    }
+
+    public ControllerConfig config() {
+        return config;
+    }
+
+    public CalibratedLatencyModel latency() {
+        return latency;
+    }
+
+    public String placementPolicyName() {
+        return placement == null ? "" : placement.name();
+    }
+
+    public String autoscalingPolicyName() {
+        return autoscaling == null ? "" : autoscaling.name();
+    }
+
+    public boolean executorIsAvailable() {
+        return executorAvailable;
+    }
+
+    /** @return the rejected plan items so far. */
+    public long rejectedPlanItems() {
+        return planner.rejected();
+    }
+
+    static <K, V> Map<K, V> lru(int max) {
+        return new LinkedHashMap<>(16, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > max;
+            }
+        };
+    }
+}

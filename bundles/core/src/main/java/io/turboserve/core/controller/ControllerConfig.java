@@ -1,0 +1,73 @@
+package io.turboserve.core.controller;
+
+import io.turboserve.api.policy.BudgetBounds;
+import java.time.Duration;
+
+/**
+ * The controller's settings. Every value has a documented default ({@link #defaults()}) and is
+ * validated here, once, with a message naming what was rejected.
+ *
+ * @param sessionsPerGpu      K: the most sessions resident on one GPU (default 4)
+ * @param maxBatch            the most sessions one coalesced step serves (default 4)
+ * @param bufferAhead         chunks a session may buffer ahead of its client before its
+ *                            generation pauses (default 4, DESIGN.md section 9)
+ * @param bounds              the initial budget bounds (default 1..4)
+ * @param scaleInHold         a lower budget must have sufficed this long before scaling in (5 s)
+ * @param demandWindow        the sliding window of demand statistics (60 s)
+ * @param demandBins          bins of that window (10)
+ * @param maxMigrationsInFlight the most migrations running at once (4)
+ * @param migrationFixedNanos α of the migration cost model (8 ms)
+ * @param migrationBytesPerSecond β of the migration cost model (32 GB/s)
+ * @param provisionRetry      how long to wait after a failed provision before asking again (5 s)
+ * @param tombstones          closed session ids remembered so that a late request gets "gone" (10,000)
+ */
+public record ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead, BudgetBounds bounds,
+        Duration scaleInHold, Duration demandWindow, int demandBins, int maxMigrationsInFlight,
+        long migrationFixedNanos, long migrationBytesPerSecond, Duration provisionRetry, int tombstones) {
+
+    public ControllerConfig {
+        positive("sessionsPerGpu", sessionsPerGpu);
+        positive("maxBatch", maxBatch);
+        positive("bufferAhead", bufferAhead);
+        positive("demandBins", demandBins);
+        positive("maxMigrationsInFlight", maxMigrationsInFlight);
+        positive("tombstones", tombstones);
+        positive("migrationBytesPerSecond", migrationBytesPerSecond);
+        if (migrationFixedNanos < 0) {
+            throw new IllegalArgumentException("migrationFixedNanos must not be negative, got " + migrationFixedNanos);
+        }
+        if (bounds == null) {
+            throw new IllegalArgumentException("bounds must be given");
+        }
+        nonNegative("scaleInHold", scaleInHold);
+        nonNegative("provisionRetry", provisionRetry);
+        nonNegative("demandWindow", demandWindow);
+        if (demandWindow.isZero()) {
+            throw new IllegalArgumentException("demandWindow must be positive");
+        }
+    }
+
+    /** @return the defaults of DESIGN.md section 9. */
+    public static ControllerConfig defaults() {
+        return new ControllerConfig(4, 4, 4, new BudgetBounds(1, 4), Duration.ofSeconds(5), Duration.ofSeconds(60), 10, 4,
+                8_000_000L, 32_000_000_000L, Duration.ofSeconds(5), 10_000);
+    }
+
+    /** @return a copy with other bounds. */
+    public ControllerConfig withBounds(BudgetBounds newBounds) {
+        return new ControllerConfig(sessionsPerGpu, maxBatch, bufferAhead, newBounds, scaleInHold, demandWindow, demandBins,
+                maxMigrationsInFlight, migrationFixedNanos, migrationBytesPerSecond, provisionRetry, tombstones);
+    }
+
+    private static void positive(String name, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+        }
+    }
+
+    private static void nonNegative(String name, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be a non-negative duration, got " + value);
+        }
+    }
+}

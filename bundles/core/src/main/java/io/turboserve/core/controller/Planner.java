@@ -1,0 +1,356 @@
+package io.turboserve.core.controller;
+
+import io.turboserve.api.GpuState;
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+import io.turboserve.api.StateHandle;
+import io.turboserve.api.offload.HostSlot;
+import io.turboserve.api.policy.Migration;
+import io.turboserve.api.policy.Placement;
+import io.turboserve.api.policy.Plan;
+import io.turboserve.api.serving.ServingException;
+import io.turboserve.api.serving.ServingException.Kind;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Validates plans and runs state transfers as transactions. Every transfer puts the session in
+ * transit (so no plan moves it again), waits for a chunk boundary if the session is in a running
+ * step, and is committed only when its copy has finished: the source stays authoritative until
+ * then, and a failure rolls back to it.
+ */
+final class Planner {
+    private final ControllerConfig config;
+    private final ClusterState cluster;
+    private final BiConsumer<Level, String> notice;
+    private List<Effect> out;
+    private long rejected;
+
+    Planner(ControllerConfig config, ClusterState cluster, BiConsumer<Level, String> notice) {
+        this.config = config;
+        this.cluster = cluster;
+        this.notice = notice;
+    }
+
+    void bind(List<Effect> effects, long now) {
+        this.out = effects;
+    }
+
+    long rejected() {
+        return rejected;
+    }
+
+    // ---------------------------------------------------------------- plans
+
+    /** Applies a plan item by item; an invalid item is dropped and counted, the rest still apply. */
+    void apply(Plan plan) {
+        for (String id : plan.offloads()) {
+            SessionRecord s = cluster.sessions.get(id);
+            String why = s == null || s.departed() ? "unknown or departed session"
+                    : s.transit != null ? "already in transit"
+                    : s.residency != Residency.RESIDENT ? "not resident" : null;
+            if (why != null) {
+                reject("offload of " + id, why);
+            } else {
+                startOffload(s);
+            }
+        }
+        for (Migration m : plan.migrations()) {
+            SessionRecord s = cluster.sessions.get(m.sessionId());
+            String why = s == null || s.departed() ? "unknown or departed session"
+                    : s.transit != null ? "already in transit"
+                    : s.residency != Residency.RESIDENT || s.gpu != m.from() ? "not resident on GPU " + m.from()
+                    : migrationsInFlight() >= config.maxMigrationsInFlight() ? "too many migrations in flight"
+                    : roomOn(m.to());
+            if (why != null) {
+                reject("migration of " + m.sessionId() + " to GPU " + m.to(), why);
+            } else {
+                startMigrate(s, m.to());
+            }
+        }
+        for (Placement p : plan.placements()) {
+            SessionRecord s = cluster.sessions.get(p.sessionId());
+            String why = s == null || s.departed() ? "unknown or departed session"
+                    : s.transit != null ? "already in transit"
+                    : s.residency == Residency.RESIDENT ? "already resident (use a migration)"
+                    : s.lifecycle == Lifecycle.ARRIVED ? "never active"
+                    : s.lifecycle == Lifecycle.IDLE && s.residency == Residency.NONE ? "idle without state"
+                    : roomOn(p.gpu());
+            if (why != null) {
+                reject("placement of " + p.sessionId() + " on GPU " + p.gpu(), why);
+            } else if (s.residency == Residency.OFFLOADED) {
+                startRestore(s, p.gpu());
+            } else {
+                startCreate(s, p.gpu());
+            }
+        }
+    }
+
+    private String roomOn(int gpu) {
+        GpuRecord g = cluster.gpus.get(gpu);
+        if (g == null) {
+            return "no GPU " + gpu;
+        }
+        if (g.state != GpuState.READY) {
+            return "GPU " + gpu + " is " + g.state;
+        }
+        if (cluster.slotsUsed(gpu) >= config.sessionsPerGpu()) {
+            return "GPU " + gpu + " is full (" + config.sessionsPerGpu() + " sessions)";
+        }
+        return null;
+    }
+
+    private int migrationsInFlight() {
+        int n = 0;
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.transit == Effect.TransferKind.MIGRATE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void reject(String what, String why) {
+        rejected++;
+        notice.accept(Level.DEBUG, "plan item dropped: " + what + ": " + why);
+    }
+
+    /**
+     * Consolidation before release: sessions on draining GPUs move away, active ones by migration
+     * to the emptiest ready GPU, others by offload. Runs after the policy, for what it left.
+     */
+    void evacuateDraining() {
+        for (GpuRecord g : cluster.gpus.values()) {
+            if (g.state != GpuState.DRAINING) {
+                continue;
+            }
+            for (SessionRecord s : cluster.sessions.values()) {
+                if (s.departed() || s.gpu != g.id || s.residency != Residency.RESIDENT || s.transit != null) {
+                    continue;
+                }
+                if (s.lifecycle != Lifecycle.ACTIVE) {
+                    startOffload(s);
+                    continue;
+                }
+                int target = emptiestReadyGpu();
+                if (target >= 0 && migrationsInFlight() < config.maxMigrationsInFlight()) {
+                    startMigrate(s, target);
+                } else if (target < 0) {
+                    // No room anywhere: offload keeps the state; placement restores it when a
+                    // GPU frees up.
+                    startOffload(s);
+                }
+            }
+        }
+    }
+
+    private int emptiestReadyGpu() {
+        int best = -1;
+        int bestUsed = Integer.MAX_VALUE;
+        for (GpuRecord g : cluster.gpus.values()) {
+            int used = cluster.slotsUsed(g.id);
+            if (g.state == GpuState.READY && used < config.sessionsPerGpu() && used < bestUsed) {
+                best = g.id;
+                bestUsed = used;
+            }
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- operator requests
+
+    void operatorOffload(SessionRecord s) throws ServingException {
+        if (s.transit != null) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is in transit (" + s.transit + ")");
+        }
+        if (s.residency != Residency.RESIDENT) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is not on a GPU (" + s.residency + ")");
+        }
+        startOffload(s);
+    }
+
+    void operatorMigrate(SessionRecord s, int gpu) throws ServingException {
+        if (s.transit != null) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is in transit (" + s.transit + ")");
+        }
+        if (s.residency != Residency.RESIDENT) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is not on a GPU (" + s.residency + ")");
+        }
+        if (s.gpu == gpu) {
+            throw new ServingException(Kind.CONFLICT, "session " + s.id + " is already on GPU " + gpu);
+        }
+        if (!cluster.gpus.containsKey(gpu)) {
+            throw new ServingException(Kind.NOT_FOUND, "no GPU " + gpu + "; GPUs: " + cluster.gpus.keySet());
+        }
+        String why = roomOn(gpu);
+        if (why != null) {
+            throw new ServingException(Kind.CONFLICT, "cannot migrate " + s.id + ": " + why);
+        }
+        startMigrate(s, gpu);
+    }
+
+    // ---------------------------------------------------------------- transfers
+
+    void startOffload(SessionRecord s) {
+        begin(s, Effect.TransferKind.OFFLOAD, -1, new Effect.Offload(s.id, s.handle));
+    }
+
+    void startMigrate(SessionRecord s, int to) {
+        begin(s, Effect.TransferKind.MIGRATE, to, new Effect.Migrate(s.id, s.handle, to));
+    }
+
+    private void startRestore(SessionRecord s, int gpu) {
+        begin(s, Effect.TransferKind.RESTORE, gpu, new Effect.Restore(s.id, s.slot, gpu));
+    }
+
+    private void startCreate(SessionRecord s, int gpu) {
+        begin(s, Effect.TransferKind.CREATE, gpu, new Effect.CreateState(s.id, gpu, s.spec));
+    }
+
+    private void begin(SessionRecord s, Effect.TransferKind kind, int target, Effect effect) {
+        s.transit = kind;
+        s.transitTarget = target;
+        s.residency = Residency.IN_TRANSIT;
+        if (s.inStep) {
+            // A state moves only at a chunk boundary: wait for the running step.
+            s.deferredTransfer = effect;
+        } else {
+            out.add(effect);
+        }
+    }
+
+    /** Called when a step that held {@code s} ends: start a transfer that waited, or finish a departure. */
+    void afterStep(SessionRecord s) {
+        if (s.deferredTransfer != null) {
+            Effect e = s.deferredTransfer;
+            s.deferredTransfer = null;
+            if (s.departed()) {
+                rollback(s);
+            } else {
+                out.add(e);
+            }
+        }
+        finishDepartureIfQuiescent(s);
+    }
+
+    void stateCreated(String id, StateHandle handle) {
+        SessionRecord s = cluster.sessions.get(id);
+        if (s == null || s.transit != Effect.TransferKind.CREATE || gpuGone(handle.gpu())) {
+            out.add(new Effect.FreeState(handle));
+            if (s != null && s.transit == Effect.TransferKind.CREATE) {
+                rollback(s);
+            }
+            return;
+        }
+        s.handle = handle;
+        commitResident(s, handle.gpu());
+    }
+
+    void offloadCopied(String id, HostSlot slot) {
+        SessionRecord s = cluster.sessions.get(id);
+        if (s == null || s.transit != Effect.TransferKind.OFFLOAD) {
+            out.add(new Effect.FreeSlot(slot));
+            return;
+        }
+        if (s.handle != null) {
+            out.add(new Effect.FreeState(s.handle));
+        }
+        s.handle = null;
+        s.slot = slot;
+        s.gpu = -1;
+        s.residency = Residency.OFFLOADED;
+        endTransit(s);
+        cluster.offloads++;
+    }
+
+    void restoreCopied(String id, StateHandle handle) {
+        SessionRecord s = cluster.sessions.get(id);
+        if (s == null || s.transit != Effect.TransferKind.RESTORE || gpuGone(handle.gpu())) {
+            out.add(new Effect.FreeState(handle));
+            if (s != null && s.transit == Effect.TransferKind.RESTORE) {
+                rollback(s);
+            }
+            return;
+        }
+        out.add(new Effect.FreeSlot(s.slot));
+        s.slot = null;
+        s.handle = handle;
+        cluster.restores++;
+        commitResident(s, handle.gpu());
+    }
+
+    /** The commit of a migration: ownership passes to the target with the next epoch; the source is freed. */
+    void migrationCopied(String id, StateHandle target, long nanos) {
+        SessionRecord s = cluster.sessions.get(id);
+        if (s == null || s.transit != Effect.TransferKind.MIGRATE || s.handle == null || gpuGone(target.gpu())
+                || target.epoch() != s.handle.epoch()) {
+            out.add(new Effect.FreeState(target));
+            if (s != null && s.transit == Effect.TransferKind.MIGRATE) {
+                rollback(s);
+            }
+            return;
+        }
+        out.add(new Effect.FreeState(s.handle));
+        s.handle = target.movedTo(target.gpu(), target.address());
+        cluster.migrations++;
+        commitResident(s, target.gpu());
+    }
+
+    void transferFailed(Event.TransferFailed e) {
+        SessionRecord s = cluster.sessions.get(e.sessionId());
+        if (s == null || s.transit != e.kind()) {
+            return;
+        }
+        s.message = e.kind().name().toLowerCase() + " failed: " + e.reason();
+        notice.accept(e.storeFull() ? Level.WARNING : Level.ERROR, "session " + s.id + ": " + s.message);
+        rollback(s);
+    }
+
+    private boolean gpuGone(int gpu) {
+        GpuRecord g = cluster.gpus.get(gpu);
+        return g == null || g.state == GpuState.LOST;
+    }
+
+    private void commitResident(SessionRecord s, int gpu) {
+        s.gpu = gpu;
+        s.residency = Residency.RESIDENT;
+        endTransit(s);
+    }
+
+    /** Back to the state before the transfer: the source stays authoritative. */
+    private void rollback(SessionRecord s) {
+        Effect.TransferKind kind = s.transit;
+        s.deferredTransfer = null;
+        s.residency = switch (kind) {
+            case CREATE -> Residency.NONE;
+            case RESTORE -> Residency.OFFLOADED;
+            case OFFLOAD, MIGRATE -> s.handle != null ? Residency.RESIDENT : Residency.NONE;
+        };
+        endTransit(s);
+    }
+
+    private void endTransit(SessionRecord s) {
+        s.transit = null;
+        s.transitTarget = -1;
+        finishDepartureIfQuiescent(s);
+    }
+
+    /** Frees what a departed session holds once nothing uses it, and forgets it. */
+    void finishDepartureIfQuiescent(SessionRecord s) {
+        if (!s.departed() || !s.quiescent()) {
+            return;
+        }
+        if (s.handle != null) {
+            out.add(new Effect.FreeState(s.handle));
+            s.handle = null;
+        }
+        if (s.slot != null) {
+            out.add(new Effect.FreeSlot(s.slot));
+            s.slot = null;
+        }
+        s.residency = Residency.NONE;
+        s.gpu = -1;
+        cluster.remove(s);
+    }
+}

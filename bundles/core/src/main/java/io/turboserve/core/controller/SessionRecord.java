@@ -1,0 +1,64 @@
+package io.turboserve.core.controller;
+
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+import io.turboserve.api.SessionSpec;
+import io.turboserve.api.StateHandle;
+import io.turboserve.api.offload.HostSlot;
+
+/** The controller's mutable record of one session; touched only by the controller. */
+final class SessionRecord {
+    final String id;
+    final SessionSpec spec;
+    final long stateBytes;
+
+    Lifecycle lifecycle = Lifecycle.ARRIVED;
+    long lifecycleSince;
+    Residency residency = Residency.NONE;
+    /** The GPU holding the state (the source while a migration or offload runs), or -1. */
+    int gpu = -1;
+    StateHandle handle;
+    HostSlot slot;
+    /** The transfer running, or null. */
+    Effect.TransferKind transit;
+    /** Where the running transfer puts the state on a GPU, or -1. */
+    int transitTarget = -1;
+    /** A transfer waiting for the step the session is in to finish (a chunk boundary). */
+    Effect deferredTransfer;
+
+    long nextChunk;
+    /** When the pending chunk was requested, or -1 when none is pending. */
+    long chunkRequestedAt = -1;
+    int buffered;
+    boolean inStep;
+    long delivered;
+    long lastLatency = -1;
+    long worstLatency = -1;
+    String message = "";
+
+    SessionRecord(String id, SessionSpec spec, long stateBytes, long now) {
+        this.id = id;
+        this.spec = spec;
+        this.stateBytes = stateBytes;
+        this.lifecycleSince = now;
+    }
+
+    boolean departed() {
+        return lifecycle == Lifecycle.DEPARTED;
+    }
+
+    /** @return whether no step and no transfer holds the session, so its memory may be freed. */
+    boolean quiescent() {
+        return !inStep && transit == null;
+    }
+
+    boolean chunkPending() {
+        return chunkRequestedAt >= 0;
+    }
+
+    /** @return the id of the GPU whose slot this session takes, counting an arrival in progress. */
+    boolean takesSlotOn(int g) {
+        return (gpu == g && (residency == Residency.RESIDENT || residency == Residency.IN_TRANSIT))
+                || transitTarget == g;
+    }
+}

@@ -1,0 +1,100 @@
+package io.turboserve.core.runtime;
+
+import io.turboserve.api.Chunk;
+import io.turboserve.api.serving.ChunkStream;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * A session's outbound queue: delivered chunks wait here for the client. The controller bounds it
+ * (a full buffer pauses generation); reading a chunk tells the controller through
+ * {@code onConsumed}.
+ */
+final class Outbox {
+    private final String sessionId;
+    private final Consumer<String> onConsumed;
+    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    private String endReason;
+    private boolean readerOpen;
+
+    Outbox(String sessionId, Consumer<String> onConsumed) {
+        this.sessionId = sessionId;
+        this.onConsumed = onConsumed;
+    }
+
+    synchronized void add(Chunk chunk) {
+        chunks.addLast(chunk);
+        notifyAll();
+    }
+
+    synchronized void end(String reason) {
+        if (endReason == null) {
+            endReason = reason;
+        }
+        notifyAll();
+    }
+
+    synchronized boolean finished() {
+        return endReason != null && chunks.isEmpty() && !readerOpen;
+    }
+
+    /** @return a reader, or null when one is open already. */
+    synchronized ChunkStream open() {
+        if (readerOpen) {
+            return null;
+        }
+        readerOpen = true;
+        return new Reader();
+    }
+
+    private final class Reader implements ChunkStream {
+        private boolean closed;
+
+        @Override
+        public Chunk next(Duration timeout) throws InterruptedException {
+            Chunk c;
+            synchronized (Outbox.this) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (!closed && chunks.isEmpty() && endReason == null) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
+                    }
+                    Outbox.this.wait(Math.max(1, left / 1_000_000), 0);
+                }
+                if (closed || chunks.isEmpty()) {
+                    return null;
+                }
+                c = chunks.removeFirst();
+            }
+            onConsumed.accept(sessionId);
+            return c;
+        }
+
+        @Override
+        public boolean ended() {
+            synchronized (Outbox.this) {
+                return endReason != null && chunks.isEmpty();
+            }
+        }
+
+        @Override
+        public String endReason() {
+            synchronized (Outbox.this) {
+                return endReason == null ? "" : endReason;
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (Outbox.this) {
+                if (!closed) {
+                    closed = true;
+                    readerOpen = false;
+                    Outbox.this.notifyAll();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,521 @@
+package io.turboserve.core.runtime;
+
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+import io.turboserve.api.SessionSpec;
+import io.turboserve.api.executor.ChunkExecutor;
+import io.turboserve.api.executor.ExecutorException;
+import io.turboserve.api.offload.OffloadStore;
+import io.turboserve.api.policy.AutoscalingPolicy;
+import io.turboserve.api.policy.BudgetBounds;
+import io.turboserve.api.policy.PlacementPolicy;
+import io.turboserve.api.provision.GpuProvisioner;
+import io.turboserve.api.serving.ChunkStream;
+import io.turboserve.api.serving.ClusterStatus;
+import io.turboserve.api.serving.GpuStatus;
+import io.turboserve.api.serving.PolicySlot;
+import io.turboserve.api.serving.ServingException;
+import io.turboserve.api.serving.ServingException.Kind;
+import io.turboserve.api.serving.ServingService;
+import io.turboserve.api.serving.SessionStatus;
+import io.turboserve.api.transport.MigrationTransport;
+import io.turboserve.core.controller.AnalyticLatencyModel;
+import io.turboserve.core.controller.ClusterState;
+import io.turboserve.core.controller.Controller;
+import io.turboserve.core.controller.ControllerConfig;
+import io.turboserve.core.controller.Event;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The server: the {@link ServingService} that the gateway and the management bundle use. It owns
+ * the controller and runs it on one named actor thread ({@code turboserve-controller}); client and
+ * operator requests, mechanism completions and ticks are all events posted to that thread. Effects
+ * are carried out by {@link EffectRunner}.
+ *
+ * <p>Every mechanism is a dynamic reference, so a bundle can be swapped while sessions run: the
+ * previous policy serves until the new one is bound, and an executor that goes away has its
+ * resident state offloaded first.
+ */
+@Component(service = ServingService.class, immediate = true, configurationPid = "io.turboserve.core.runtime",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ServingRuntime.Config.class)
+public final class ServingRuntime implements ServingService {
+    private static final Logger LOG = System.getLogger(ServingRuntime.class.getName());
+
+    @ObjectClassDefinition(name = "TurboServe serving runtime")
+    public @interface Config {
+        @AttributeDefinition(description = "K: the most sessions resident on one GPU.")
+        int sessionsPerGpu() default 4;
+
+        @AttributeDefinition(description = "The most sessions served by one coalesced step.")
+        int maxBatch() default 4;
+
+        @AttributeDefinition(description = "Chunks a session may buffer ahead of its client before generation pauses.")
+        int bufferAhead() default 4;
+
+        @AttributeDefinition(description = "Fewest GPUs to keep provisioned.")
+        int minBudget() default 1;
+
+        @AttributeDefinition(description = "Most GPUs to provision.")
+        int maxBudget() default 4;
+
+        @AttributeDefinition(description = "policy.name of the placement policy to use.")
+        String placementPolicy() default "least-loaded";
+
+        @AttributeDefinition(description = "policy.name of the autoscaling policy to use.")
+        String autoscalingPolicy() default "fixed";
+
+        @AttributeDefinition(description = "Controller tick in milliseconds (policies also run on lifecycle and GPU events).")
+        long tickMillis() default 1000;
+
+        @AttributeDefinition(description = "A lower budget must have sufficed this long before scaling in (ms).")
+        long scaleInHoldMillis() default 5000;
+
+        @AttributeDefinition(description = "How long a client or operator request waits for the controller (ms).")
+        long requestTimeoutMillis() default 10000;
+
+        @AttributeDefinition(description = "How long a departing executor's state may take to offload (ms).")
+        long evacuateTimeoutMillis() default 60000;
+    }
+
+    private final InstantSource clock = InstantSource.system();
+    private final ScheduledExecutorService actor;
+    private final Controller controller;
+    private final EffectRunner effects;
+    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final Map<String, PlacementPolicy> placements = new ConcurrentHashMap<>();
+    private final Map<String, AutoscalingPolicy> autoscalers = new ConcurrentHashMap<>();
+    private final List<ChunkExecutor> executors = new CopyOnWriteArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final long requestTimeoutMillis;
+    private final long evacuateTimeoutMillis;
+    private volatile String placementName;
+    private volatile String autoscalingName;
+
+    @Activate
+    public ServingRuntime(Config config) {
+        ControllerConfig cc = validate(config);
+        this.requestTimeoutMillis = config.requestTimeoutMillis();
+        this.evacuateTimeoutMillis = config.evacuateTimeoutMillis();
+        this.placementName = config.placementPolicy();
+        this.autoscalingName = config.autoscalingPolicy();
+        this.controller = new Controller(cc, AnalyticLatencyModel.reference(cc.sessionsPerGpu()));
+        this.actor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "turboserve-controller");
+            t.setDaemon(true);
+            return t;
+        });
+        this.effects = new EffectRunner(this::post, outboxes, this::nowNanos);
+        actor.scheduleAtFixedRate(() -> post(new Event.Tick()), config.tickMillis(), config.tickMillis(),
+                TimeUnit.MILLISECONDS);
+        LOG.log(Level.INFO, "serving runtime started: K={0}, max batch {1}, budget {2}..{3}, policies {4}/{5}",
+                cc.sessionsPerGpu(), cc.maxBatch(), cc.bounds().min(), cc.bounds().max(), placementName, autoscalingName);
+    }
+
+    /** Validates the whole configuration at once, naming every value it rejects. */
+    static ControllerConfig validate(Config c) {
+        StringBuilder bad = new StringBuilder();
+        if (c.tickMillis() < 1) {
+            bad.append(" tickMillis must be at least 1 (got ").append(c.tickMillis()).append(");");
+        }
+        if (c.requestTimeoutMillis() < 1) {
+            bad.append(" requestTimeoutMillis must be at least 1 (got ").append(c.requestTimeoutMillis()).append(");");
+        }
+        if (c.placementPolicy() == null || c.placementPolicy().isBlank()) {
+            bad.append(" placementPolicy must name a policy;");
+        }
+        if (c.autoscalingPolicy() == null || c.autoscalingPolicy().isBlank()) {
+            bad.append(" autoscalingPolicy must name a policy;");
+        }
+        ControllerConfig d = ControllerConfig.defaults();
+        try {
+            ControllerConfig cc = new ControllerConfig(c.sessionsPerGpu(), c.maxBatch(), c.bufferAhead(),
+                    new BudgetBounds(c.minBudget(), c.maxBudget()), Duration.ofMillis(c.scaleInHoldMillis()),
+                    d.demandWindow(), d.demandBins(), d.maxMigrationsInFlight(), d.migrationFixedNanos(),
+                    d.migrationBytesPerSecond(), d.provisionRetry(), d.tombstones());
+            if (bad.length() == 0) {
+                return cc;
+            }
+        } catch (IllegalArgumentException e) {
+            bad.append(' ').append(e.getMessage()).append(';');
+        }
+        throw new IllegalArgumentException("invalid io.turboserve.core.runtime configuration:" + bad);
+    }
+
+    @Modified
+    void modified(Config config) {
+        validate(config);
+        // Policy names may change while running; structural settings need a restart of the component.
+        placementName = config.placementPolicy();
+        autoscalingName = config.autoscalingPolicy();
+        postPolicies();
+        post(new Event.BoundsChanged(config.minBudget(), config.maxBudget()));
+    }
+
+    @Deactivate
+    void deactivate() {
+        actor.shutdownNow();
+        effects.close();
+        for (Outbox o : outboxes.values()) {
+            o.end("server stopping");
+        }
+        LOG.log(Level.INFO, "serving runtime stopped");
+    }
+
+    long nowNanos() {
+        var i = clock.instant();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    // ---------------------------------------------------------------- the actor
+
+    /** Handles an event on the actor thread; refusals of mechanism events are logged, never thrown. */
+    void post(Event event) {
+        try {
+            actor.execute(() -> {
+                try {
+                    effects.run(controller.handle(event, nowNanos()));
+                } catch (ServingException e) {
+                    LOG.log(Level.WARNING, "event {0} refused: {1}", event, e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "controller failed on " + event, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // The runtime is stopping; late completions are dropped with it.
+        }
+    }
+
+    /** Runs a request on the actor thread and waits for its answer. */
+    private <T> T call(Callable<T> request) throws ServingException {
+        try {
+            return actor.submit(request).get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ServingException se) {
+                throw se;
+            }
+            throw new ServingException(Kind.INTERNAL, "request failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ServingException(Kind.UNAVAILABLE, "the controller did not answer within " + requestTimeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServingException(Kind.UNAVAILABLE, "interrupted while waiting for the controller");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new ServingException(Kind.UNAVAILABLE, "the server is stopping");
+        }
+    }
+
+    /** Sends an event on the actor thread, carries out its effects, then answers with {@code after}. */
+    private <T> T send(Event event, Callable<T> after) throws ServingException {
+        return call(() -> {
+            effects.run(controller.handle(event, nowNanos()));
+            return after.call();
+        });
+    }
+
+    private ClusterState state() {
+        return controller.state();
+    }
+
+    // ---------------------------------------------------------------- ServingService
+
+    @Override
+    public SessionStatus create(SessionSpec spec) throws ServingException {
+        ChunkExecutor exec = effects.executor();
+        if (exec == null) {
+            throw new ServingException(Kind.UNAVAILABLE, "no chunk executor is bound; sessions cannot be served now");
+        }
+        long bytes;
+        try {
+            bytes = exec.stateBytes(spec);
+        } catch (ExecutorException e) {
+            throw new ServingException(Kind.INVALID, e.getMessage(), e);
+        }
+        String id = "s-" + Long.toString(ids.incrementAndGet(), 36) + "-" + Long.toHexString(nowNanos() & 0xffffffL);
+        outboxes.put(id, new Outbox(id, sid -> post(new Event.ChunkConsumed(sid))));
+        try {
+            return send(new Event.SessionCreated(id, spec, bytes), () -> state().sessionStatus(id));
+        } catch (ServingException e) {
+            outboxes.remove(id);
+            throw e;
+        }
+    }
+
+    @Override
+    public SessionStatus activate(String sessionId) throws ServingException {
+        return send(new Event.SessionActivated(sessionId), () -> state().sessionStatus(sessionId));
+    }
+
+    @Override
+    public SessionStatus idle(String sessionId) throws ServingException {
+        return send(new Event.SessionIdled(sessionId), () -> state().sessionStatus(sessionId));
+    }
+
+    @Override
+    public SessionStatus close(String sessionId) throws ServingException {
+        return call(() -> {
+            SessionStatus before = state().sessionStatus(sessionId);
+            effects.run(controller.handle(new Event.SessionClosed(sessionId), nowNanos()));
+            outboxes.computeIfPresent(sessionId, (k, o) -> o.finished() ? null : o);
+            return new SessionStatus(before.id(), before.tenant(), before.model(), Lifecycle.DEPARTED, Residency.NONE, -1,
+                    0, before.epoch(), before.nextChunkIndex(), before.chunksDelivered(), 0, before.lastChunkLatencyNanos(),
+                    before.worstChunkLatencyNanos(), "closed by the client");
+        });
+    }
+
+    @Override
+    public SessionStatus status(String sessionId) throws ServingException {
+        return call(() -> state().sessionStatus(sessionId));
+    }
+
+    @Override
+    public List<SessionStatus> sessions() {
+        try {
+            return call(() -> state().sessionStatuses());
+        } catch (ServingException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public ChunkStream stream(String sessionId) throws ServingException {
+        call(() -> state().sessionStatus(sessionId));
+        Outbox box = outboxes.get(sessionId);
+        if (box == null) {
+            throw new ServingException(Kind.GONE, "session " + sessionId + " has no chunk stream any more");
+        }
+        ChunkStream s = box.open();
+        if (s == null) {
+            throw new ServingException(Kind.CONFLICT, "session " + sessionId + " already has a reader; one at a time");
+        }
+        return s;
+    }
+
+    @Override
+    public ClusterStatus cluster() {
+        try {
+            return call(this::clusterStatus);
+        } catch (ServingException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private ClusterStatus clusterStatus() {
+        ClusterState s = state();
+        BudgetBounds b = controller.bounds();
+        ChunkExecutor exec = effects.executor();
+        OffloadStore store = effects.store();
+        return new ClusterStatus(controller.placementPolicyName(), controller.autoscalingPolicyName(),
+                exec == null ? "" : exec.info().name() + ":" + exec.info().model(), s.budget(), s.gpusReady(), b.min(),
+                b.max(), controller.config().sessionsPerGpu(), s.sessionsAlive(), s.sessionsActive(),
+                s.sessionsWith(Residency.RESIDENT), s.sessionsWith(Residency.OFFLOADED), s.chunksDelivered(),
+                s.migrations(), s.offloads(), s.restores(), controller.rejectedPlanItems(), s.worstChunkLatencyNanos(),
+                s.gpuNanos(nowNanos()) / 1_000_000L, store == null ? 0 : store.usedBytes(),
+                store == null ? 0 : store.capacityBytes());
+    }
+
+    @Override
+    public List<GpuStatus> gpus() {
+        try {
+            return call(() -> state().gpuStatuses(controller.config().sessionsPerGpu()));
+        } catch (ServingException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public List<String> policies(PolicySlot slot) {
+        return (slot == PolicySlot.PLACEMENT ? placements.keySet() : autoscalers.keySet()).stream().sorted().toList();
+    }
+
+    @Override
+    public void selectPolicy(PolicySlot slot, String name) throws ServingException {
+        if (slot == null) {
+            throw new ServingException(Kind.INVALID, "policy slot must be placement or autoscaling");
+        }
+        if (!policies(slot).contains(name)) {
+            throw new ServingException(Kind.NOT_FOUND, "no " + slot.name().toLowerCase() + " policy '" + name
+                    + "' is bound; available: " + policies(slot));
+        }
+        if (slot == PolicySlot.PLACEMENT) {
+            placementName = name;
+        } else {
+            autoscalingName = name;
+        }
+        postPolicies();
+    }
+
+    @Override
+    public SessionStatus offload(String sessionId) throws ServingException {
+        return send(new Event.OffloadRequested(sessionId), () -> state().sessionStatus(sessionId));
+    }
+
+    @Override
+    public SessionStatus migrate(String sessionId, int gpu) throws ServingException {
+        return send(new Event.MigrateRequested(sessionId, gpu), () -> state().sessionStatus(sessionId));
+    }
+
+    @Override
+    public GpuStatus drain(int gpu) throws ServingException {
+        return send(new Event.DrainRequested(gpu), () -> {
+            for (GpuStatus g : state().gpuStatuses(controller.config().sessionsPerGpu())) {
+                if (g.id() == gpu) {
+                    return g;
+                }
+            }
+            return new GpuStatus(gpu, io.turboserve.api.GpuState.DRAINING, 0, List.of(), 0, 0, -1, 0);
+        });
+    }
+
+    @Override
+    public ClusterStatus setBudgetBounds(int min, int max) throws ServingException {
+        return send(new Event.BoundsChanged(min, max), this::clusterStatus);
+    }
+
+    // ---------------------------------------------------------------- policies
+
+    private void postPolicies() {
+        PlacementPolicy p = placements.get(placementName);
+        AutoscalingPolicy a = autoscalers.get(autoscalingName);
+        if (p == null) {
+            LOG.log(Level.WARNING, "placement policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
+                    placementName, placements.keySet());
+        }
+        if (a == null) {
+            LOG.log(Level.WARNING, "autoscaling policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
+                    autoscalingName, autoscalers.keySet());
+        }
+        post(new Event.PlacementPolicyChanged(p));
+        post(new Event.AutoscalingPolicyChanged(a));
+    }
+
+    private static String policyName(Map<String, Object> props, String fallback) {
+        Object n = props.get(PlacementPolicy.POLICY_NAME);
+        return n == null ? fallback : n.toString();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindPlacement(PlacementPolicy policy, Map<String, Object> props) {
+        placements.put(policyName(props, policy.name()), policy);
+        if (actor != null) {
+            postPolicies();
+        }
+    }
+
+    void unbindPlacement(PlacementPolicy policy, Map<String, Object> props) {
+        placements.remove(policyName(props, policy.name()), policy);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAutoscaling(AutoscalingPolicy policy, Map<String, Object> props) {
+        autoscalers.put(policyName(props, policy.name()), policy);
+        if (actor != null) {
+            postPolicies();
+        }
+    }
+
+    void unbindAutoscaling(AutoscalingPolicy policy, Map<String, Object> props) {
+        autoscalers.remove(policyName(props, policy.name()), policy);
+    }
+
+    // ---------------------------------------------------------------- mechanisms
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindExecutor(ChunkExecutor executor) {
+        executors.add(executor);
+        if (effects != null && effects.executor() == null) {
+            useExecutor(executor);
+        }
+    }
+
+    void unbindExecutor(ChunkExecutor executor) {
+        executors.remove(executor);
+        if (effects == null || effects.executor() != executor) {
+            return;
+        }
+        // Offload the resident state it holds first, while it is still usable, so that a
+        // replacement can restore it; then switch.
+        post(new Event.EvacuateAll("executor " + executor.info().name() + " is going away"));
+        long deadline = System.nanoTime() + evacuateTimeoutMillis * 1_000_000L;
+        try {
+            while (System.nanoTime() < deadline && call(() -> state().anyResidentOrMoving())) {
+                Thread.sleep(20);
+            }
+        } catch (ServingException | InterruptedException e) {
+            LOG.log(Level.ERROR, "offloading before the executor left did not finish: " + e.getMessage());
+        }
+        effects.setExecutor(null);
+        if (!executors.isEmpty()) {
+            useExecutor(executors.get(0));
+        }
+    }
+
+    private void useExecutor(ChunkExecutor executor) {
+        effects.setExecutor(executor);
+        LOG.log(Level.INFO, "chunk executor bound: {0}", executor.info());
+        try {
+            actor.execute(() -> effects.run(controller.executorAvailable(nowNanos())));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // stopping
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStore(OffloadStore store) {
+        effects.setStore(store);
+    }
+
+    void unbindStore(OffloadStore store) {
+        effects.clearStore(store);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindProvisioner(GpuProvisioner provisioner) {
+        effects.setProvisioner(provisioner);
+    }
+
+    void unbindProvisioner(GpuProvisioner provisioner) {
+        effects.clearProvisioner(provisioner);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindTransport(MigrationTransport transport) {
+        effects.addTransport(transport);
+    }
+
+    void unbindTransport(MigrationTransport transport) {
+        effects.removeTransport(transport);
+    }
+}
