@@ -148,11 +148,7 @@ public final class ClusterState {
 
     /** @return one session's status, or why there is none. */
     public SessionStatus sessionStatus(String id) throws ServingException {
-        SessionRecord s = sessions.get(id);
-        if (s == null) {
-            requireLive(id);
-        }
-        return status(s);
+        return status(requireLive(id));
     }
 
     /** @return the status of every session not departed, in arrival order. */

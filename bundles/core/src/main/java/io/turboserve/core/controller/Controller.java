@@ -75,7 +75,7 @@ public final class Controller {
         out = new ArrayList<>();
         planner.bind(out, now);
         boolean decide = dispatch(event, now);
-        if (decide) {
+        if (decide || planner.takeSlotFreed()) {
             decide(now);
         }
         schedule(now);
@@ -368,6 +368,7 @@ public final class Controller {
                     || s.transit == Effect.TransferKind.MIGRATE)) {
                 // Only what was not yet copied off the GPU is lost; the session is told.
                 s.handle = null;
+                s.inStep = false;
                 depart(s, now, "state lost: GPU " + id + " failed (" + reason + ")");
             }
         }
@@ -386,19 +387,28 @@ public final class Controller {
         int current = cluster.servingBudget();
         int target = current;
         if (autoscaling != null) {
-            var result = autoscaling.scale(snapshot, this::bottleneckAt, autoscalingState);
-            autoscalingState = result.next();
-            target = bounds.clamp(result.targetBudget());
-            lastScalingReason = result.reason();
+            try {
+                var result = autoscaling.scale(snapshot, this::bottleneckAt, autoscalingState);
+                autoscalingState = result.next();
+                target = bounds.clamp(result.targetBudget());
+                lastScalingReason = result.reason();
+            } catch (RuntimeException e) {
+                // A faulty (vendor) policy must not stop the server: keep the budget, say why.
+                notice(Level.ERROR, "autoscaling policy " + autoscaling.name() + " failed; budget kept: " + e);
+            }
         } else {
             target = bounds.clamp(current);
         }
         int budget = hold.apply(now, target, current);
         resize(budget, now);
         if (placement != null) {
-            var result = placement.plan(snapshot(now), placementState);
-            placementState = result.next();
-            planner.apply(result.plan());
+            try {
+                var result = placement.plan(snapshot(now), placementState);
+                placementState = result.next();
+                planner.apply(result.plan());
+            } catch (RuntimeException e) {
+                notice(Level.ERROR, "placement policy " + placement.name() + " failed; nothing placed this time: " + e);
+            }
         }
         planner.evacuateDraining();
         for (GpuRecord g : new ArrayList<>(cluster.gpus.values())) {

@@ -26,6 +26,7 @@ final class Planner {
     private final BiConsumer<Level, String> notice;
     private List<Effect> out;
     private long rejected;
+    private boolean slotFreed;
 
     Planner(ControllerConfig config, ClusterState cluster, BiConsumer<Level, String> notice) {
         this.config = config;
@@ -39,6 +40,13 @@ final class Planner {
 
     long rejected() {
         return rejected;
+    }
+
+    /** @return whether a departure freed a GPU slot since the last call (a reason to decide again). */
+    boolean takeSlotFreed() {
+        boolean f = slotFreed;
+        slotFreed = false;
+        return f;
     }
 
     // ---------------------------------------------------------------- plans
@@ -344,6 +352,7 @@ final class Planner {
         if (s.handle != null) {
             out.add(new Effect.FreeState(s.handle));
             s.handle = null;
+            slotFreed = true;
         }
         if (s.slot != null) {
             out.add(new Effect.FreeSlot(s.slot));

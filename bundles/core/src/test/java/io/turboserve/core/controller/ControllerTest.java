@@ -1,0 +1,292 @@
+package io.turboserve.core.controller;
+
+import static io.turboserve.core.controller.Harness.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turboserve.api.Chunk;
+import io.turboserve.api.GpuState;
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.Residency;
+import io.turboserve.api.policy.BudgetBounds;
+import io.turboserve.api.policy.Migration;
+import io.turboserve.api.policy.Placement;
+import io.turboserve.api.policy.Plan;
+import io.turboserve.api.serving.ServingException;
+import io.turboserve.api.serving.SessionStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ControllerTest {
+    private final int[] budget = {2};
+
+    private Harness harness() {
+        Harness h = new Harness(ControllerConfig.defaults(), TestPolicies.leastLoaded(), TestPolicies.budget(budget));
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        return h;
+    }
+
+    private SessionStatus status(Harness h, String id) throws ServingException {
+        return h.controller.state().sessionStatus(id);
+    }
+
+    private static void assertConsecutive(List<Chunk> chunks) {
+        for (int i = 0; i < chunks.size(); i++) {
+            assertEquals(i, chunks.get(i).index(), "chunk indices continue without gaps");
+        }
+    }
+
+    @Test
+    void budgetIsProvisionedOnTheFirstDecision() {
+        Harness h = harness();
+        assertEquals(2, h.controller.state().gpusReady());
+    }
+
+    @Test
+    void activeSessionIsPlacedAndStreamsChunksInOrder() throws Exception {
+        Harness h = harness();
+        h.create("a");
+        assertEquals(Residency.NONE, status(h, "a").residency());
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(1050 * MS);
+        SessionStatus s = status(h, "a");
+        assertEquals(Residency.RESIDENT, s.residency());
+        assertEquals(10, h.chunks("a").size(), "1 ms to create, then a chunk every 100 ms");
+        assertConsecutive(h.chunks("a"));
+        // chunk 0 waited for the state to be created: 1 ms + 100 ms
+        assertEquals(101 * MS, h.chunks("a").get(0).timings().latencyNanos());
+        assertEquals(100 * MS, h.chunks("a").get(1).timings().latencyNanos());
+    }
+
+    @Test
+    void idleSessionIsOffloadedAndRestoredOnReturnWithChunkIndicesContinuing() throws Exception {
+        Harness h = harness();
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(505 * MS);
+        h.send(new Event.SessionIdled("a"));
+        h.runFor(200 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "a").residency());
+        int before = h.chunks("a").size();
+        assertTrue(h.controller.state().gpuStatuses(4).stream().allMatch(g -> g.sessions().isEmpty()), "GPU slot freed");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(500 * MS);
+        assertEquals(Residency.RESIDENT, status(h, "a").residency());
+        assertTrue(h.chunks("a").size() > before);
+        assertConsecutive(h.chunks("a"));
+        assertEquals(1, h.controller.state().offloads());
+        assertEquals(1, h.controller.state().restores());
+    }
+
+    @Test
+    void outOfOrderLifecycleRequestsAreRefusedAndChangeNothing() {
+        Harness h = harness();
+        h.create("a");
+        var e = assertThrows(ServingException.class, () -> h.sendChecked(new Event.SessionIdled("a")));
+        assertEquals(ServingException.Kind.CONFLICT, e.kind());
+        assertThrows(ServingException.class, () -> h.sendChecked(new Event.SessionActivated("nope")));
+        h.send(new Event.SessionActivated("a"));
+        var twice = assertThrows(ServingException.class, () -> h.sendChecked(new Event.SessionActivated("a")));
+        assertEquals(ServingException.Kind.CONFLICT, twice.kind());
+        h.send(new Event.SessionClosed("a"));
+        h.runFor(300 * MS);
+        var gone = assertThrows(ServingException.class, () -> h.sendChecked(new Event.SessionClosed("a")));
+        assertEquals(ServingException.Kind.GONE, gone.kind());
+        var unknown = assertThrows(ServingException.class, () -> h.sendChecked(new Event.SessionClosed("zzz")));
+        assertEquals(ServingException.Kind.NOT_FOUND, unknown.kind());
+    }
+
+    @Test
+    void departureDuringAStepFreesTheStateAfterTheStep() {
+        Harness h = harness();
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(50 * MS); // created at 1 ms, step running until 101 ms
+        h.send(new Event.SessionClosed("a"));
+        assertEquals(1, h.deviceStates.size(), "not freed while the executor uses it");
+        h.runFor(100 * MS);
+        assertTrue(h.deviceStates.isEmpty(), "freed after the step");
+        assertTrue(h.chunks("a").isEmpty(), "no chunk delivered after close");
+        assertEquals("closed by the client", h.ended.get("a"));
+    }
+
+    @Test
+    void departureFromEveryStateFreesEverything() {
+        Harness h = harness();
+        for (String id : List.of("arrived", "active", "idle", "moving")) {
+            h.create(id);
+        }
+        h.send(new Event.SessionActivated("active"));
+        h.send(new Event.SessionActivated("idle"));
+        h.send(new Event.SessionActivated("moving"));
+        h.runFor(250 * MS);
+        h.send(new Event.SessionIdled("idle"));
+        h.runFor(300 * MS);
+        h.send(new Event.SessionIdled("moving"));
+        h.runFor(0);
+        for (String id : List.of("arrived", "active", "idle", "moving")) {
+            h.send(new Event.SessionClosed(id));
+        }
+        h.runFor(500 * MS);
+        assertTrue(h.deviceStates.isEmpty());
+        assertTrue(h.hostSlots.isEmpty());
+        assertEquals(0, h.controller.state().sessionsAlive());
+    }
+
+    @Test
+    void aFullStoreRefusesTheOffloadAndTheStateStaysResident() throws Exception {
+        Harness h = harness();
+        h.storeCapacity = 0;
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(150 * MS);
+        h.send(new Event.SessionIdled("a"));
+        h.runFor(200 * MS);
+        SessionStatus s = status(h, "a");
+        assertEquals(Residency.RESIDENT, s.residency(), "never dropped");
+        assertTrue(s.message().contains("store full"), s.message());
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(300 * MS);
+        assertConsecutive(h.chunks("a"));
+    }
+
+    @Test
+    void aFullBufferPausesGenerationAndThePauseIsNotLatency() {
+        Harness h = harness();
+        h.autoConsume = false;
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(2000 * MS);
+        assertEquals(4, h.chunks("a").size(), "4 chunks ahead of the client at most");
+        h.send(new Event.ChunkConsumed("a"));
+        h.runFor(100 * MS);
+        assertEquals(5, h.chunks("a").size());
+        assertEquals(100 * MS, h.chunks("a").get(4).timings().latencyNanos());
+    }
+
+    @Test
+    void migrationCommitsWithTheNextEpochAndFreesTheSource() throws Exception {
+        Harness h = harness();
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(150 * MS);
+        int from = status(h, "a").gpu();
+        int to = 1 - from;
+        h.send(new Event.MigrateRequested("a", to));
+        h.runFor(100 * MS);
+        SessionStatus s = status(h, "a");
+        assertEquals(to, s.gpu());
+        assertEquals(1, s.epoch());
+        assertEquals(1, h.deviceStates.size(), "source freed");
+        h.runFor(300 * MS);
+        assertConsecutive(h.chunks("a"));
+    }
+
+    @Test
+    void aFailedMigrationLeavesTheSourceAuthoritative() throws Exception {
+        Harness h = harness();
+        h.failMigrations = true;
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(150 * MS);
+        int from = status(h, "a").gpu();
+        h.send(new Event.MigrateRequested("a", 1 - from));
+        h.runFor(150 * MS);
+        SessionStatus s = status(h, "a");
+        assertEquals(from, s.gpu());
+        assertEquals(Residency.RESIDENT, s.residency());
+        assertEquals(0, s.epoch());
+        h.runFor(300 * MS);
+        assertConsecutive(h.chunks("a"));
+    }
+
+    @Test
+    void invalidPlanItemsAreDroppedAndCounted() {
+        Plan bad = new Plan(List.of(new Placement("ghost", 0), new Placement("a", 99)),
+                List.of(new Migration("a", 5, 6)), List.of("ghost"));
+        Harness h = new Harness(ControllerConfig.defaults(), TestPolicies.constant(bad), TestPolicies.budget(budget));
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        assertTrue(h.controller.rejectedPlanItems() >= 4);
+        assertTrue(h.deviceStates.isEmpty());
+    }
+
+    @Test
+    void placementNeverExceedsCapacity() {
+        Harness h = harness();
+        for (int i = 0; i < 10; i++) {
+            h.send(new Event.SessionActivated(h.create("s" + i)));
+        }
+        h.runFor(500 * MS);
+        h.controller.state().gpuStatuses(4).forEach(g -> assertTrue(g.sessions().size() <= 4));
+        assertEquals(8, h.controller.state().sessionsWith(Residency.RESIDENT));
+        h.send(new Event.SessionClosed("s0"));
+        h.runFor(500 * MS);
+        assertEquals(8, h.controller.state().sessionsWith(Residency.RESIDENT), "a waiting session takes the freed slot");
+    }
+
+    @Test
+    void drainEvacuatesActiveSessionsAndReleasesTheGpu() throws Exception {
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.send(new Event.SessionActivated(h.create("b")));
+        h.runFor(150 * MS);
+        int g = status(h, "a").gpu();
+        h.send(new Event.DrainRequested(g));
+        h.runFor(300 * MS);
+        assertTrue(h.released.contains(g));
+        assertFalse(status(h, "a").gpu() == g);
+        h.runFor(300 * MS);
+        assertConsecutive(h.chunks("a"));
+        assertConsecutive(h.chunks("b"));
+    }
+
+    @Test
+    void scaleInWaitsForTheHoldThenConsolidates() {
+        Harness h = harness();
+        budget[0] = 2;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(200 * MS);
+        budget[0] = 1;
+        for (int i = 0; i < 4; i++) {
+            h.send(new Event.Tick());
+            h.runFor(1000 * MS);
+        }
+        assertEquals(2, h.controller.state().budget(), "held for 5 s");
+        for (int i = 0; i < 3; i++) {
+            h.send(new Event.Tick());
+            h.runFor(1000 * MS);
+        }
+        assertEquals(1, h.controller.state().budget());
+        assertEquals(Lifecycle.ACTIVE, h.controller.state().sessionStatuses().get(0).lifecycle());
+    }
+
+    @Test
+    void aLostGpuEndsTheSessionsWhoseStateWasOnlyThere() throws Exception {
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(150 * MS);
+        int g = status(h, "a").gpu();
+        h.send(new Event.GpuLost(g, "XID 79"));
+        assertTrue(h.ended.get("a").contains("GPU " + g + " failed"));
+        assertEquals(ServingException.Kind.GONE,
+                assertThrows(ServingException.class, () -> status(h, "a")).kind());
+        h.runFor(200 * MS);
+        assertTrue(h.controller.state().gpuStatuses(4).stream().noneMatch(x -> x.id() == g && x.state() == GpuState.LOST));
+    }
+
+    @Test
+    void boundsAreValidated() {
+        Harness h = harness();
+        var e = assertThrows(ServingException.class, () -> h.sendChecked(new Event.BoundsChanged(3, 2)));
+        assertEquals(ServingException.Kind.INVALID, e.kind());
+        h.send(new Event.BoundsChanged(1, 1));
+        h.runFor(10 * MS);
+        assertEquals(new BudgetBounds(1, 1), h.controller.bounds());
+    }
+}
