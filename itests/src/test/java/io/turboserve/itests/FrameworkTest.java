@@ -1,0 +1,67 @@
+package io.turboserve.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turboserve.api.executor.ChunkExecutor;
+import io.turboserve.api.offload.OffloadStore;
+import io.turboserve.api.policy.AutoscalingPolicy;
+import io.turboserve.api.policy.PlacementPolicy;
+import io.turboserve.api.serving.PolicySlot;
+import io.turboserve.api.serving.ServingService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.context.BundleContextExtension;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/** The bundles resolve and activate, and the server's services are there. */
+@ExtendWith({BundleContextExtension.class, ServiceExtension.class})
+class FrameworkTest {
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @Test
+    void everyTurboServeBundleIsActive() {
+        int ours = 0;
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName().startsWith("io.turboserve.") && !b.getSymbolicName().endsWith("-tests")) {
+                ours++;
+                assertEquals(Bundle.ACTIVE, b.getState(), b.getSymbolicName() + " is active");
+            }
+        }
+        assertEquals(8, ours, "api, core, placement, autoscaler, offload-arrow, executor-cpu, gateway, management");
+    }
+
+    @Test
+    void theServerServesWithTheCpuExecutorAndTheBaselinePolicies(
+            @InjectService(timeout = 10_000) ServingService serving,
+            @InjectService(timeout = 10_000, filter = "(executor.name=cpu)") ChunkExecutor cpu,
+            @InjectService(timeout = 10_000) OffloadStore store,
+            @InjectService(timeout = 10_000, filter = "(policy.name=round-robin)") PlacementPolicy rr,
+            @InjectService(timeout = 10_000, filter = "(policy.name=fixed)") AutoscalingPolicy fixed) throws Exception {
+        assertNotNull(cpu.info());
+        assertTrue(store.capacityBytes() > 0);
+        assertTrue(serving.policies(PolicySlot.PLACEMENT).contains("least-loaded"));
+        assertTrue(serving.policies(PolicySlot.PLACEMENT).contains("round-robin"));
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (serving.cluster().gpusReady() < 4 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(4, serving.cluster().gpusReady(), "4 CPU workers stand in for GPUs");
+        assertTrue(serving.cluster().executor().startsWith("cpu"), serving.cluster().executor());
+    }
+
+    @Test
+    void jolokiaServesTheClusterMBean() throws Exception {
+        Server server = Server.find(context);
+        Server.Response r = server.send("GET", "/jolokia/read/io.turboserve:type=Cluster/SessionsPerGpu", null);
+        assertEquals(200, r.status(), r.body());
+        assertEquals("4", Server.field(r.body(), "value"), r.body());
+    }
+}

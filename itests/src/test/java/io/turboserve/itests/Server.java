@@ -1,0 +1,109 @@
+package io.turboserve.itests;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/** The running server as a client sees it: its HTTP address, JSON over HTTP, SSE chunks. */
+final class Server {
+    record Response(int status, String body) {
+    }
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final String base;
+
+    private Server(String base) {
+        this.base = base;
+    }
+
+    /** Finds Jetty's address from the HTTP runtime service (the tests run it on a free port). */
+    static Server find(BundleContext context) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            ServiceReference<?>[] refs = context.getServiceReferences("org.osgi.service.servlet.runtime.HttpServiceRuntime", null);
+            if (refs != null) {
+                for (ServiceReference<?> r : refs) {
+                    Object ep = r.getProperty("osgi.http.endpoint");
+                    String url = ep instanceof String[] a && a.length > 0 ? a[0]
+                            : ep instanceof Iterable<?> it && it.iterator().hasNext() ? String.valueOf(it.iterator().next())
+                            : ep == null ? null : ep.toString();
+                    if (url != null && !url.matches(".*:0/?$")) {
+                        return new Server(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no HTTP endpoint published by the HTTP runtime");
+    }
+
+    /** Pins the policies the tests rely on, so that later defaults cannot break them. */
+    static void pinPolicies(BundleContext context, String placement, String autoscaling) throws Exception {
+        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
+        ConfigurationAdmin admin = context.getService(ref);
+        Configuration c = admin.getConfiguration("io.turboserve.core.runtime", "?");
+        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
+        props.put("placementPolicy", placement);
+        props.put("autoscalingPolicy", autoscaling);
+        c.update(props);
+    }
+
+    Response send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body());
+    }
+
+    /** Reads {@code n} chunk events of a session's SSE stream; returns each event's JSON data. */
+    List<String> chunks(String id, int n) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/sessions/" + id + "/chunks?limit=" + n))
+                .timeout(Duration.ofSeconds(60)).GET().build();
+        HttpResponse<java.io.InputStream> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("stream of " + id + " answered " + r.statusCode());
+        }
+        List<String> data = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String event = "";
+            String line;
+            while (data.size() < n && (line = in.readLine()) != null) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:") && event.equals("chunk")) {
+                    data.add(line.substring(5).trim());
+                }
+            }
+        }
+        return data;
+    }
+
+    /** A string or number field of a flat JSON object (enough for these tests). */
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|[-0-9.eE]+|true|false|null)")
+                .matcher(json);
+        if (!m.find()) {
+            throw new AssertionError("no field " + name + " in " + json);
+        }
+        return m.group(2) != null ? m.group(2) : m.group(1);
+    }
+}
