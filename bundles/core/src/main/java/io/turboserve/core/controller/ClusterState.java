@@ -164,7 +164,7 @@ public final class ClusterState {
 
     static SessionStatus status(SessionRecord s) {
         long bytes = s.residency == Residency.NONE && s.transit == null ? 0 : s.stateBytes;
-        long epoch = s.handle == null ? 0 : s.handle.epoch();
+        long epoch = s.handle == null ? s.epoch : s.handle.epoch();
         return new SessionStatus(s.id, s.spec.tenant(), s.spec.model(), s.lifecycle, s.residency, s.gpu, bytes, epoch,
                 s.nextChunk, s.delivered, s.buffered, s.lastLatency, s.worstLatency, s.message);
     }

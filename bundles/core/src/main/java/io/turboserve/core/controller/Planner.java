@@ -283,7 +283,7 @@ final class Planner {
         }
         out.add(new Effect.FreeSlot(s.slot));
         s.slot = null;
-        s.handle = handle;
+        s.handle = new StateHandle(handle.sessionId(), handle.gpu(), handle.address(), handle.bytes(), s.epoch);
         cluster.restores++;
         commitResident(s, handle.gpu());
     }
@@ -301,6 +301,7 @@ final class Planner {
         }
         out.add(new Effect.FreeState(s.handle));
         s.handle = target.movedTo(target.gpu(), target.address());
+        s.epoch = s.handle.epoch();
         cluster.migrations++;
         commitResident(s, target.gpu());
     }

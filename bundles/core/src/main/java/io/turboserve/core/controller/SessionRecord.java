@@ -18,6 +18,8 @@ final class SessionRecord {
     /** The GPU holding the state (the source while a migration or offload runs), or -1. */
     int gpu = -1;
     StateHandle handle;
+    /** The ownership epoch, kept while the state is off the GPU so that it never goes backwards. */
+    long epoch;
     HostSlot slot;
     /** The transfer running, or null. */
     Effect.TransferKind transit;
