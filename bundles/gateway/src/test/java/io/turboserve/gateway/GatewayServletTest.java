@@ -1,0 +1,396 @@
+package io.turboserve.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turboserve.api.Chunk;
+import io.turboserve.api.ChunkTimings;
+import io.turboserve.api.Lifecycle;
+import io.turboserve.api.SessionSpec;
+import io.turboserve.api.serving.ServingException;
+import java.lang.annotation.Annotation;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GatewayServletTest {
+    private final FakeServing serving = new FakeServing();
+    private final GatewayServlet servlet = new GatewayServlet(serving,
+            new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1)));
+
+    private FakeHttp.Response call(FakeHttp.Request request) throws Exception {
+        FakeHttp.Response response = new FakeHttp.Response();
+        servlet.service(request.proxy(), response.proxy());
+        return response;
+    }
+
+    private String createSession() throws Exception {
+        return (String) call(FakeHttp.Request.post("/sessions", "{\"prompt\":\"a cat\"}")).json().get("id");
+    }
+
+    @Test
+    void createAnswers201WithTheStatusAndItsLocation() throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions",
+                "{\"prompt\":\"a cat on a skateboard\",\"model\":\"wan-1.3b\",\"tenant\":\"acme\",\"seed\":-7,"
+                        + "\"options\":{\"fps\":\"16\"}}"));
+        assertEquals(201, response.status);
+        assertEquals("/v1/sessions/s1", response.headers.get("Location"));
+        assertEquals("application/json", response.contentType);
+        Map<String, Object> json = response.json();
+        assertEquals("s1", json.get("id"));
+        assertEquals("acme", json.get("tenant"));
+        assertEquals("wan-1.3b", json.get("model"));
+        assertEquals("ARRIVED", json.get("lifecycle"));
+        assertEquals("NONE", json.get("residency"));
+        assertEquals(new BigDecimal(-1), json.get("gpu"));
+        assertTrue(json.containsKey("lastChunkLatencyMs"));
+        assertNull(json.get("lastChunkLatencyMs"), "no chunk yet");
+        assertEquals(List.of("id", "tenant", "model", "lifecycle", "residency", "gpu", "stateBytes", "epoch",
+                "nextChunkIndex", "chunksDelivered", "bufferedChunks", "lastChunkLatencyMs", "worstChunkLatencyMs",
+                "message"), List.copyOf(json.keySet()));
+        assertEquals(new SessionSpec("acme", "wan-1.3b", "a cat on a skateboard", -7, Map.of("fps", "16")),
+                serving.specs.get(0));
+    }
+
+    @Test
+    void createFillsInTheConfiguredDefaultsAndAPromptDerivedSeed() throws Exception {
+        assertEquals(201, call(FakeHttp.Request.post("/sessions", "{\"prompt\":\"a\",\"model\":null}")).status);
+        SessionSpec spec = serving.specs.get(0);
+        assertEquals("tiny", spec.model());
+        assertEquals("default", spec.tenant());
+        assertEquals(0xaf63dc4c8601ec8cL, spec.seed()); // FNV-1a 64 of "a"
+        assertEquals(Map.of(), spec.options());
+    }
+
+    @Test
+    void theLocationOfAnOddIdIsEncoded() {
+        assertEquals("a%20b%2Fc%C3%A9~", GatewayServlet.encodeSegment("a b/cé~"));
+    }
+
+    @Test
+    void anUnknownSessionIs404() throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/nope"));
+        assertEquals(404, response.status);
+        assertEquals(Map.of("status", new BigDecimal(404), "kind", "NOT_FOUND", "message", "no session nope"),
+                response.error());
+    }
+
+    @Test
+    void malformedJsonIs400NamingWhereAndWhat() throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions", "{\"prompt\": \"x\",}"));
+        assertEquals(400, response.status);
+        assertEquals("INVALID", response.error().get("kind"));
+        assertEquals("malformed JSON at line 1, column 16 (character 15): unexpected character '}', expected an"
+                + " object key in double quotes", response.error().get("message"));
+        assertTrue(serving.specs.isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"prompt\": 5}|field \"prompt\" must be a string, got a number",
+        "{\"prompt\": \"x\", \"seed\": 1.5}|field \"seed\" must be an integer between",
+        "{\"prompt\": \"x\", \"seed\": \"1\"}|field \"seed\" must be an integer, got a string",
+        "{\"prompt\": \"x\", \"seed\": 9223372036854775808}|field \"seed\" must be an integer between",
+        "{\"prompt\": \"x\", \"options\": {\"fps\": 16}}|field \"options.fps\" must be a string, got a number",
+        "{\"prompt\": \"x\", \"options\": []}|field \"options\" must be a JSON object, got an array",
+        "{\"prompt\": \"x\", \"tenant\": \" \"}|field \"tenant\" must not be empty",
+        "{\"promt\": \"x\"}|unknown field \"promt\"",
+        "{}|field \"prompt\" is required",
+        "[1]|the request body must be a JSON object, got an array",
+    })
+    void badFieldsAre400NamingTheField(String row) throws Exception {
+        String[] parts = row.split("\\|");
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions", parts[0]));
+        assertEquals(400, response.status, response.text());
+        assertTrue(((String) response.error().get("message")).startsWith(parts[1]), response.text());
+    }
+
+    @Test
+    void aBodyLargerThanTheLimitIs413ByItsLengthWithoutReadingIt() throws Exception {
+        FakeHttp.Request request = FakeHttp.Request.post("/sessions", "{\"prompt\":\"" + "x".repeat(2000) + "\"}");
+        FakeHttp.Response response = call(request);
+        assertEquals(413, response.status);
+        assertEquals("PAYLOAD_TOO_LARGE", response.error().get("kind"));
+        assertEquals("the request body of " + request.contentLength + " bytes exceeds the limit of 1024 bytes",
+                response.error().get("message"));
+        assertFalse(request.bodyRead);
+    }
+
+    @Test
+    void aChunkedBodyLargerThanTheLimitIs413WhileReading() throws Exception {
+        // {"prompt":"…"} is 13 bytes around the x's
+        byte[] big = ("{\"prompt\":\"" + "x".repeat(1025 - 13) + "\"}").getBytes(StandardCharsets.UTF_8);
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions").body("application/json", big, true));
+        assertEquals(413, response.status);
+        assertEquals("the request body exceeds the limit of 1024 bytes", response.error().get("message"));
+
+        byte[] fits = ("{\"prompt\":\"" + "x".repeat(1024 - 13) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertEquals(201, call(FakeHttp.Request.post("/sessions").body("application/json", fits, true)).status);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "application/json; charset=ISO-8859-1"})
+    void aBodyOfAnotherTypeIs415(String type) throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions")
+                .body(type, "{\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_8), false));
+        assertEquals(415, response.status);
+        assertEquals("UNSUPPORTED_MEDIA_TYPE", response.error().get("kind"));
+    }
+
+    @Test
+    void aJsonTypeWithUtf8CharsetIsAccepted() throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions")
+                .body("Application/JSON; charset=\"utf-8\"", "{\"prompt\":\"é\"}".getBytes(StandardCharsets.UTF_8),
+                        false));
+        assertEquals(201, response.status);
+        assertEquals("é", serving.specs.get(0).prompt());
+    }
+
+    @Test
+    void aBodyThatIsNotUtf8Is400() throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions")
+                .body("application/json", new byte[] {'{', (byte) 0xff, '}'}, false));
+        assertEquals(400, response.status);
+        assertEquals("the request body is not valid UTF-8", response.error().get("message"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ServingException.Kind.class)
+    void everyServingRefusalKeepsItsKindAndStatus(ServingException.Kind kind) throws Exception {
+        String id = createSession();
+        serving.failure = new ServingException(kind, "refused: " + kind);
+        FakeHttp.Response response = call(FakeHttp.Request.post("/sessions/" + id + "/active"));
+        assertEquals(kind.httpStatus(), response.status);
+        assertEquals(Map.of("status", new BigDecimal(kind.httpStatus()), "kind", kind.name(), "message",
+                "refused: " + kind), response.error());
+    }
+
+    @Test
+    void anUnexpectedFailureIs500WithoutItsInternals() throws Exception {
+        FakeServing broken = new FakeServing() {
+            @Override
+            public List<io.turboserve.api.serving.SessionStatus> sessions() {
+                throw new IllegalStateException("secret internals");
+            }
+        };
+        GatewayServlet gateway = new GatewayServlet(broken,
+                new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1)));
+        FakeHttp.Response response = new FakeHttp.Response();
+        gateway.service(FakeHttp.Request.get("/sessions").proxy(), response.proxy());
+        assertEquals(500, response.status);
+        assertEquals("INTERNAL", response.error().get("kind"));
+        assertFalse(response.text().contains("secret"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/nothing", "/sessions/s1/nothing", "/sessions/s1/chunks/more", "/sessions//active"})
+    void anUnknownPathIs404(String path) throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.get(path));
+        assertEquals(404, response.status, path);
+        assertEquals("NOT_FOUND", response.error().get("kind"));
+    }
+
+    @Test
+    void theBareApiRootIs404() throws Exception {
+        assertEquals(404, call(FakeHttp.Request.get(null)).status);
+    }
+
+    @Test
+    void aWrongMethodIs405WithTheAllowedOnes() throws Exception {
+        FakeHttp.Response response = call(new FakeHttp.Request("PUT", "/sessions"));
+        assertEquals(405, response.status);
+        assertEquals("GET, POST, OPTIONS", response.headers.get("Allow"));
+        assertEquals("METHOD_NOT_ALLOWED", response.error().get("kind"));
+
+        response = call(FakeHttp.Request.get("/sessions/s1/active"));
+        assertEquals(405, response.status);
+        assertEquals("POST, OPTIONS", response.headers.get("Allow"));
+
+        response = call(FakeHttp.Request.post("/sessions/s1"));
+        assertEquals("GET, DELETE, OPTIONS", response.headers.get("Allow"));
+
+        response = call(new FakeHttp.Request("OPTIONS", "/sessions/s1/chunks"));
+        assertEquals(204, response.status);
+        assertEquals("GET, OPTIONS", response.headers.get("Allow"));
+    }
+
+    @Test
+    void theLifecycleRequestsAnswerTheNewStatus() throws Exception {
+        String id = createSession();
+        assertEquals("ACTIVE", call(FakeHttp.Request.post("/sessions/" + id + "/active")).json().get("lifecycle"));
+        assertEquals("IDLE", call(FakeHttp.Request.post("/sessions/" + id + "/idle", "{}")).json().get("lifecycle"));
+        FakeHttp.Response withField = call(FakeHttp.Request.post("/sessions/" + id + "/active", "{\"now\":true}"));
+        assertEquals(400, withField.status);
+        assertEquals(Lifecycle.IDLE, serving.sessions.get(id).lifecycle());
+
+        FakeHttp.Response status = call(FakeHttp.Request.get("/sessions/" + id + "/"));
+        assertEquals(200, status.status);
+        assertEquals("IDLE", status.json().get("lifecycle"));
+
+        FakeHttp.Response closed = call(new FakeHttp.Request("DELETE", "/sessions/" + id));
+        assertEquals(200, closed.status);
+        assertEquals("DEPARTED", closed.json().get("lifecycle"));
+        assertEquals(404, call(FakeHttp.Request.get("/sessions/" + id)).status);
+    }
+
+    @Test
+    void theListHoldsEverySession() throws Exception {
+        createSession();
+        createSession();
+        Map<String, Object> json = call(FakeHttp.Request.get("/sessions")).json();
+        assertEquals(new BigDecimal(2), json.get("count"));
+        assertEquals(2, ((List<?>) json.get("sessions")).size());
+    }
+
+    private static Chunk chunk(String session, long index, byte[] payload) {
+        // requested at 1 ms, step from 2 ms to 3.5 ms: latency 2.5 ms, step 1.5 ms
+        return new Chunk(session, index, payload, Chunk.crc32cOf(payload),
+                new ChunkTimings(1_000_000, 2_000_000, 3_500_000, 3));
+    }
+
+    @Test
+    void chunksStreamAsServerSentEventsWithKeepAlivesAndAnEnd() throws Exception {
+        String id = createSession();
+        byte[] payload = {1, 2, 3, (byte) 0xff};
+        serving.stream.then(chunk(id, 0, payload)).then(FakeServing.Stream.TIMEOUT).then(chunk(id, 1, new byte[8]));
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks"));
+
+        assertEquals(200, response.status);
+        assertEquals("text/event-stream", response.contentType);
+        assertEquals("no-cache", response.headers.get("Cache-Control"));
+        String text = response.text();
+        List<String> events = List.of(text.split("\n\n"));
+        assertEquals(": chunks of session s1", events.get(0));
+        assertTrue(events.get(1).startsWith("event: chunk\nid: 0\ndata: {"), events.get(1));
+        assertEquals(": keep-alive", events.get(2));
+        assertTrue(events.get(3).startsWith("event: chunk\nid: 1\ndata: "), events.get(3));
+        assertEquals("event: end\ndata: {\"reason\":\"session closed\",\"chunks\":2}", events.get(4));
+        assertEquals(5, events.size());
+        assertTrue(response.flushes >= 5, "flushed per event");
+        assertTrue(serving.stream.closed);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) Json.parse(events.get(1).split("data: ", 2)[1]);
+        assertEquals(List.of("session", "index", "bytes", "crc32c", "requestedAt", "latencyMs", "stepMs", "batch",
+                "payload"), List.copyOf(data.keySet()));
+        assertEquals(id, data.get("session"));
+        assertEquals(new BigDecimal(4), data.get("bytes"));
+        assertEquals(new BigDecimal(Integer.toUnsignedLong(Chunk.crc32cOf(payload))), data.get("crc32c"));
+        assertTrue(((BigDecimal) data.get("crc32c")).signum() >= 0);
+        assertEquals(new BigDecimal("1.000"), data.get("requestedAt"));
+        assertEquals(new BigDecimal("2.500"), data.get("latencyMs"));
+        assertEquals(new BigDecimal("1.500"), data.get("stepMs"));
+        assertEquals(new BigDecimal(3), data.get("batch"));
+        assertArrayEquals(payload, Base64.getDecoder().decode((String) data.get("payload")));
+    }
+
+    @Test
+    void aLimitEndsTheStreamAfterThatManyChunks() throws Exception {
+        String id = createSession();
+        for (int i = 0; i < 5; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("limit", "2"));
+        String text = response.text();
+        assertEquals(2, text.split("event: chunk").length - 1);
+        assertTrue(text.endsWith("event: end\ndata: {\"reason\":\"limit\",\"chunks\":2}\n\n"), text);
+        assertEquals(2, serving.stream.nextCalls, "no chunk is taken from the session beyond the limit");
+        assertTrue(serving.stream.closed);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "ten", ""})
+    void aBadLimitIs400AndOpensNoStream(String limit) throws Exception {
+        String id = createSession();
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("limit", limit));
+        assertEquals(400, response.status);
+        assertNull(serving.streamedSession);
+    }
+
+    @Test
+    void aClientThatGoesAwayClosesItsStream() throws Exception {
+        String id = createSession();
+        for (int i = 0; i < 10; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        FakeHttp.Response response = new FakeHttp.Response();
+        response.failAtFlush = 3; // the opening comment and chunk 0 went out; chunk 1 finds the client gone
+        servlet.service(FakeHttp.Request.get("/sessions/" + id + "/chunks").proxy(), response.proxy());
+        assertTrue(serving.stream.closed);
+        assertEquals(2, serving.stream.nextCalls);
+        assertFalse(response.text().contains("event: end"));
+    }
+
+    @Test
+    void aStreamOfAnUnknownSessionIsAJson404() throws Exception {
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/nope/chunks"));
+        assertEquals(404, response.status);
+        assertEquals("application/json", response.contentType);
+    }
+
+    @Test
+    void streamsEndWhenTheGatewayStops() throws Exception {
+        String id = createSession();
+        serving.stream.then(chunk(id, 0, new byte[1]));
+        servlet.deactivate();
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks"));
+        assertTrue(response.text().endsWith("event: end\ndata: {\"reason\":\"gateway stopping\",\"chunks\":0}\n\n"));
+        assertTrue(serving.stream.closed);
+    }
+
+    @Test
+    void configurationNamesEveryRejectedValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GatewayServlet.configure(config(" ", "default", 1, 10)));
+        assertEquals("io.turboserve.gateway.http: defaultModel must not be empty; maxBodyBytes must be between 2"
+                + " and 16777216, got 1; keepAliveMillis must be between 50 and 60000, got 10", e.getMessage());
+        assertEquals(new GatewayServlet.Settings("tiny", "default", 65536, Duration.ofSeconds(1)),
+                GatewayServlet.configure(config("tiny", "default", 65536, 1000)));
+    }
+
+    @Test
+    void aNewBodyLimitAppliesToTheNextRequest() throws Exception {
+        servlet.modified(config("tiny", "default", 16, 1000));
+        assertEquals(413, call(FakeHttp.Request.post("/sessions", "{\"prompt\":\"twenty chars\"}")).status);
+    }
+
+    static GatewayServlet.Config config(String model, String tenant, int maxBody, long keepAlive) {
+        return new GatewayServlet.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return GatewayServlet.Config.class;
+            }
+
+            @Override
+            public String defaultModel() {
+                return model;
+            }
+
+            @Override
+            public String defaultTenant() {
+                return tenant;
+            }
+
+            @Override
+            public int maxBodyBytes() {
+                return maxBody;
+            }
+
+            @Override
+            public long keepAliveMillis() {
+                return keepAlive;
+            }
+        };
+    }
+}
