@@ -190,6 +190,8 @@ public final class Controller {
     /** Marks the executor usable again (a replacement was bound); placement resumes. */
     public List<Effect> executorAvailable(long now) {
         executorAvailable = true;
+        // Provisions that failed for want of an executor may succeed now: ask again at once.
+        provisionBackoffUntil = Long.MIN_VALUE;
         try {
             return handle(new Event.Tick(), now);
         } catch (ServingException e) {
