@@ -99,7 +99,7 @@ final class Server {
 
     /** A string or number field of a flat JSON object (enough for these tests). */
     static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|[-0-9.eE]+|true|false|null)")
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*(\"((?:[^\"\\\\]++|\\\\.)*+)\"|[-0-9.eE]+|true|false|null)")
                 .matcher(json);
         if (!m.find()) {
             throw new AssertionError("no field " + name + " in " + json);
