@@ -1,0 +1,36 @@
+package io.turboserve.autoscaler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.turboserve.api.policy.PolicyState;
+import java.lang.annotation.Annotation;
+import org.junit.jupiter.api.Test;
+
+class FixedAutoscalingTest {
+    static FixedAutoscaling.Config budget(int n) {
+        return new FixedAutoscaling.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return FixedAutoscaling.Config.class;
+            }
+
+            @Override
+            public int budget() {
+                return n;
+            }
+        };
+    }
+
+    @Test
+    void asksForItsConfiguredBudgetWhateverTheLoad() {
+        var r = new FixedAutoscaling(budget(6)).scale(null, m -> 0, PolicyState.NONE);
+        assertEquals(6, r.targetBudget());
+    }
+
+    @Test
+    void rejectsABudgetBelowOne() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new FixedAutoscaling(budget(0)));
+        assertEquals("io.turboserve.autoscaler.fixed: budget must be at least 1, got 0", e.getMessage());
+    }
+}
