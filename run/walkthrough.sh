@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The README's walk-through against a running server (default http://127.0.0.1:8080): a session
+# streams, goes idle (offloaded, GPU slot free), comes back (restored, indices continue, chunks
+# equal to a session that never went idle), is closed; then the bad inputs. Needs curl and python3.
+set -euo pipefail
+BASE=${1:-http://127.0.0.1:8080}
+J() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+show() { echo "\$ $*" >&2; }
+chunks() { # id n -> "index:crc32c" lines
+  curl -sN "$BASE/v1/sessions/$1/chunks?limit=$2" | sed -n 's/^data: //p' \
+    | python3 -c 'import json,sys
+for l in sys.stdin:
+    d=json.loads(l)
+    if "index" in d: print(d["index"], d["crc32c"], "%.1f ms" % d["latencyMs"], "batch", d["batch"])'
+}
+
+show "POST /v1/sessions"
+ID=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' \
+     -d '{"prompt": "a red fox running through snow", "model": "tiny", "seed": 42}' | tee /dev/stderr | J 'd["id"]')
+echo >&2
+show "POST /v1/sessions/$ID/active"; curl -s -XPOST "$BASE/v1/sessions/$ID/active"; echo
+show "GET /v1/sessions/$ID/chunks?limit=10  (index, crc32c, latency, batch)"; A=$(chunks "$ID" 10); echo "$A"
+show "POST /v1/sessions/$ID/idle"; curl -s -XPOST "$BASE/v1/sessions/$ID/idle"; echo
+sleep 1
+show "Jolokia: session $ID"
+curl -s "$BASE/jolokia/read/io.turboserve:type=Session,id=$ID" | J '{k: d["value"][k] for k in ("Lifecycle","Residency","Gpu","NextChunkIndex","BufferedChunks")}'
+show "Jolokia: GPUs (sessions per GPU)"
+for g in $(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/GpuIds" | J '" ".join(map(str,d["value"]))'); do
+  curl -s "$BASE/jolokia/read/io.turboserve:type=Gpu,id=$g" | J '"GPU %d %s sessions=%s free=%d" % (d["value"]["Id"], d["value"]["State"], d["value"]["Sessions"], d["value"]["FreeSlots"])'
+done
+show "POST /v1/sessions/$ID/active (restored)"; curl -s -XPOST "$BASE/v1/sessions/$ID/active"; echo
+show "GET /v1/sessions/$ID/chunks?limit=10"; B=$(chunks "$ID" 10); echo "$B"
+show "a twin that never went idle (same prompt and seed), 20 chunks"
+TWIN=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' \
+     -d '{"prompt": "a red fox running through snow", "model": "tiny", "seed": 42}' | J 'd["id"]')
+curl -s -XPOST "$BASE/v1/sessions/$TWIN/active" > /dev/null
+T=$(chunks "$TWIN" 20)
+if [ "$(printf '%s\n%s\n' "$A" "$B" | cut -d' ' -f1,2)" = "$(echo "$T" | cut -d' ' -f1,2)" ]; then
+  echo "chunks 0..19 of $ID (idle and restored in between) equal those of $TWIN: same indices and CRC-32C"
+else
+  echo "!! chunks differ from the twin"; exit 1
+fi
+show "Jolokia: cluster"
+curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster" | J '{k: d["value"][k] for k in ("PlacementPolicy","AutoscalingPolicy","Executor","Budget","GpusReady","SessionsAlive","SessionsActive","ChunksDelivered","Offloads","Restores")}'
+show "Jolokia: migrate $TWIN to another GPU"
+G=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Session,id=$TWIN/Gpu" | J 'd["value"]')
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Session,id=$TWIN/migrate/$(( (G + 1) % 4 ))" | J '{k: d["value"][k] for k in ("gpu","epoch","residency")}'
+show "DELETE /v1/sessions/$ID"; curl -s -XDELETE "$BASE/v1/sessions/$ID"; echo
+curl -s -XDELETE "$BASE/v1/sessions/$TWIN" > /dev/null
+
+echo "--- bad input" >&2
+show "GET /v1/sessions/no-such-session"; curl -s -w ' -> %{http_code}\n' "$BASE/v1/sessions/no-such-session"
+show "POST /v1/sessions with malformed JSON"; curl -s -w ' -> %{http_code}\n' -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' -d '{"prompt": '
+NEW=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' -d '{"prompt": "p"}' | J 'd["id"]')
+show "POST /v1/sessions/$NEW/idle before ever active"; curl -s -w ' -> %{http_code}\n' -XPOST "$BASE/v1/sessions/$NEW/idle"
+curl -s -XDELETE "$BASE/v1/sessions/$NEW" > /dev/null
+show "DELETE /v1/sessions/$ID a second time"; curl -s -w ' -> %{http_code}\n' -XDELETE "$BASE/v1/sessions/$ID"
+show "POST /v1/sessions with a 100 KB body"; python3 -c 'print("{\"prompt\": \"" + "x"*100000 + "\"}")' > /tmp/turboserve-big.json
+curl -s -w ' -> %{http_code}\n' -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' --data-binary @/tmp/turboserve-big.json
