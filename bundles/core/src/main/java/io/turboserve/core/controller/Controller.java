@@ -190,7 +190,11 @@ public final class Controller {
     /** Marks the executor usable again (a replacement was bound); placement resumes. */
     public List<Effect> executorAvailable(long now) {
         executorAvailable = true;
-        // Provisions that failed for want of an executor may succeed now: ask again at once.
+        return retryProvisioning(now);
+    }
+
+    /** A mechanism that provisioning needs was bound: ask for GPUs again at once, not after the back-off. */
+    public List<Effect> retryProvisioning(long now) {
         provisionBackoffUntil = Long.MIN_VALUE;
         try {
             return handle(new Event.Tick(), now);

@@ -35,6 +35,8 @@ import java.util.function.LongSupplier;
  */
 final class EffectRunner {
     private static final Logger LOG = System.getLogger(EffectRunner.class.getName());
+    /** The controller's notices, under the controller's name so that operators can filter them. */
+    private static final Logger CONTROLLER = System.getLogger("io.turboserve.core.controller");
 
     private final Consumer<Event> post;
     private final Map<String, Outbox> outboxes;
@@ -156,7 +158,7 @@ final class EffectRunner {
                     prov.release(r.gpu());
                 }
             } else if (e instanceof Effect.Notice n) {
-                LOG.log(n.level(), n.message());
+                CONTROLLER.log(n.level(), n.message());
             }
         }
     }

@@ -403,12 +403,15 @@ public final class ServingRuntime implements ServingService {
     private void postPolicies() {
         PlacementPolicy p = placements.get(placementName);
         AutoscalingPolicy a = autoscalers.get(autoscalingName);
+        // While bundles start, nothing is bound yet: that is waiting, not a problem.
         if (p == null) {
-            LOG.log(Level.WARNING, "placement policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
-                    placementName, placements.keySet());
+            LOG.log(placements.isEmpty() ? Level.DEBUG : Level.WARNING,
+                    "placement policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving", placementName,
+                    placements.keySet());
         }
         if (a == null) {
-            LOG.log(Level.WARNING, "autoscaling policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
+            LOG.log(autoscalers.isEmpty() ? Level.DEBUG : Level.WARNING,
+                    "autoscaling policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
                     autoscalingName, autoscalers.keySet());
         }
         post(new Event.PlacementPolicyChanged(p));
@@ -503,6 +506,11 @@ public final class ServingRuntime implements ServingService {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindProvisioner(GpuProvisioner provisioner) {
         effects.setProvisioner(provisioner);
+        try {
+            actor.execute(() -> effects.run(controller.retryProvisioning(nowNanos())));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // stopping
+        }
     }
 
     void unbindProvisioner(GpuProvisioner provisioner) {
