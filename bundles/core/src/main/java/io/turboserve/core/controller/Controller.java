@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The controller: a deterministic state machine, {@code (state, event, now) -> (state', effects)}.
@@ -262,29 +263,36 @@ public final class Controller {
         if (!executorAvailable) {
             return;
         }
-        for (GpuRecord g : cluster.gpus.values()) {
-            if (!g.serving() || g.busy || now < g.backoffUntil) {
-                continue;
-            }
-            List<SessionRecord> ready = new ArrayList<>();
-            for (SessionRecord s : cluster.sessions.values()) {
-                if (s.gpu == g.id && s.residency == Residency.RESIDENT && s.transit == null
-                        && s.lifecycle == Lifecycle.ACTIVE && s.chunkPending() && !s.inStep) {
-                    ready.add(s);
+        // One pass over the sessions, bucketed by GPU: this runs after every event, so it must
+        // stay linear in the number of sessions (the simulator replays millions of events).
+        Map<Integer, List<SessionRecord>> ready = null;
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.residency == Residency.RESIDENT && s.transit == null && s.lifecycle == Lifecycle.ACTIVE
+                    && s.chunkPending() && !s.inStep) {
+                GpuRecord g = cluster.gpus.get(s.gpu);
+                if (g == null || !g.serving() || g.busy || now < g.backoffUntil) {
+                    continue;
                 }
+                if (ready == null) {
+                    ready = new TreeMap<>();
+                }
+                ready.computeIfAbsent(s.gpu, k -> new ArrayList<>()).add(s);
             }
-            if (ready.isEmpty()) {
-                continue;
-            }
+        }
+        if (ready == null) {
+            return;
+        }
+        for (Map.Entry<Integer, List<SessionRecord>> e : ready.entrySet()) {
+            List<SessionRecord> list = e.getValue();
             // Oldest request first; arrival order breaks ties (the map iterates in arrival order).
-            ready.sort(Comparator.comparingLong(s -> s.chunkRequestedAt));
+            list.sort(Comparator.comparingLong(s -> s.chunkRequestedAt));
             List<StepItem> items = new ArrayList<>();
-            for (SessionRecord s : ready.subList(0, Math.min(ready.size(), config.maxBatch()))) {
+            for (SessionRecord s : list.subList(0, Math.min(list.size(), config.maxBatch()))) {
                 s.inStep = true;
                 items.add(new StepItem(s.spec, s.handle, s.nextChunk));
             }
-            g.busy = true;
-            out.add(new Effect.RunStep(g.id, items));
+            cluster.gpus.get(e.getKey()).busy = true;
+            out.add(new Effect.RunStep(e.getKey(), items));
         }
     }
 
