@@ -25,6 +25,10 @@ public record ClusterSnapshot(long nowNanos, int sessionsPerGpu, int maxBatch, i
 
     /** @return the number of sessions whose state occupies a slot on {@code gpu}. */
     public int occupancy(int gpu) {
+        GpuView view = gpu(gpu);
+        if (view != null && view.sessions() >= 0) {
+            return view.sessions();
+        }
         int n = 0;
         for (SessionView s : sessions) {
             if (s.occupies(gpu)) {
@@ -36,6 +40,10 @@ public record ClusterSnapshot(long nowNanos, int sessionsPerGpu, int maxBatch, i
 
     /** @return the number of active sessions whose state occupies a slot on {@code gpu}. */
     public int activeOn(int gpu) {
+        GpuView view = gpu(gpu);
+        if (view != null && view.activeSessions() >= 0) {
+            return view.activeSessions();
+        }
         int n = 0;
         for (SessionView s : sessions) {
             if (s.occupies(gpu) && s.lifecycle() == Lifecycle.ACTIVE) {
@@ -58,6 +66,20 @@ public record ClusterSnapshot(long nowNanos, int sessionsPerGpu, int maxBatch, i
 
     /** @return the GPU with this id, or {@code null}. */
     public GpuView gpu(int id) {
+        // The controller lists GPUs by ascending id: search; fall back to a scan for other lists.
+        int lo = 0;
+        int hi = gpus.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int midId = gpus.get(mid).id();
+            if (midId == id) {
+                return gpus.get(mid);
+            } else if (midId < id) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
         for (GpuView g : gpus) {
             if (g.id() == id) {
                 return g;

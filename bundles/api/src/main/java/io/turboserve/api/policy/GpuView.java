@@ -12,8 +12,18 @@ import io.turboserve.api.GpuState;
  *                        is short)
  * @param memoryFreeBytes device memory not yet holding session state
  * @param sinceNanos      when it entered {@code state}
+ * @param sessions        sessions whose state occupies a slot here (resident, arriving or leaving),
+ *                        or -1 when not counted (then {@link ClusterSnapshot#occupancy} counts)
+ * @param activeSessions  of those, the active ones, or -1 when not counted
  */
-public record GpuView(int id, GpuState state, int capacity, long memoryFreeBytes, long sinceNanos) {
+public record GpuView(int id, GpuState state, int capacity, long memoryFreeBytes, long sinceNanos, int sessions,
+        int activeSessions) {
+
+    /** A view whose occupancy the snapshot counts from its sessions. */
+    public GpuView(int id, GpuState state, int capacity, long memoryFreeBytes, long sinceNanos) {
+        this(id, state, capacity, memoryFreeBytes, sinceNanos, -1, -1);
+    }
+
     /** @return whether new sessions may be placed here. */
     public boolean acceptsSessions() {
         return state == GpuState.READY;

@@ -425,8 +425,15 @@ public final class Controller {
             }
         }
         planner.evacuateDraining();
+        Map<Integer, long[]> use = null;
         for (GpuRecord g : new ArrayList<>(cluster.gpus.values())) {
-            if (g.state == GpuState.DRAINING && !g.busy && cluster.slotsUsed(g.id) == 0) {
+            if (g.state != GpuState.DRAINING || g.busy) {
+                continue;
+            }
+            if (use == null) {
+                use = cluster.occupancy();
+            }
+            if (!use.containsKey(g.id)) {
                 notice(Level.INFO, "GPU " + g.id + " drained; releasing it");
                 cluster.closeGpu(g, now);
                 out.add(new Effect.Release(g.id));
@@ -452,7 +459,8 @@ public final class Controller {
                     ready.add(g);
                 }
             }
-            ready.sort(Comparator.comparingInt((GpuRecord g) -> cluster.slotsUsed(g.id))
+            Map<Integer, long[]> use = cluster.occupancy();
+            ready.sort(Comparator.comparingLong((GpuRecord g) -> use.getOrDefault(g.id, new long[1])[0])
                     .thenComparing(Comparator.comparingInt((GpuRecord g) -> g.id).reversed()));
             for (int i = 0; i < serving - budget && i < ready.size(); i++) {
                 GpuRecord g = ready.get(i);

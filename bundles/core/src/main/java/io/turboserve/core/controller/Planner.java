@@ -25,6 +25,8 @@ final class Planner {
     private final ClusterState cluster;
     private final BiConsumer<Level, String> notice;
     private List<Effect> out;
+    /** Slots taken per GPU, counted once per event and kept up to date as transfers start. */
+    private java.util.Map<Integer, long[]> used;
     private long rejected;
     private boolean slotFreed;
 
@@ -36,6 +38,15 @@ final class Planner {
 
     void bind(List<Effect> effects, long now) {
         this.out = effects;
+        this.used = null;
+    }
+
+    private int slotsUsed(int gpu) {
+        if (used == null) {
+            used = cluster.occupancy();
+        }
+        long[] u = used.get(gpu);
+        return u == null ? 0 : (int) u[0];
     }
 
     long rejected() {
@@ -103,7 +114,7 @@ final class Planner {
         if (g.state != GpuState.READY) {
             return "GPU " + gpu + " is " + g.state;
         }
-        if (cluster.slotsUsed(gpu) >= config.sessionsPerGpu()) {
+        if (slotsUsed(gpu) >= config.sessionsPerGpu()) {
             return "GPU " + gpu + " is full (" + config.sessionsPerGpu() + " sessions)";
         }
         return null;
@@ -157,10 +168,10 @@ final class Planner {
         int best = -1;
         int bestUsed = Integer.MAX_VALUE;
         for (GpuRecord g : cluster.gpus.values()) {
-            int used = cluster.slotsUsed(g.id);
-            if (g.state == GpuState.READY && used < config.sessionsPerGpu() && used < bestUsed) {
+            int taken = slotsUsed(g.id);
+            if (g.state == GpuState.READY && taken < config.sessionsPerGpu() && taken < bestUsed) {
                 best = g.id;
-                bestUsed = used;
+                bestUsed = taken;
             }
         }
         return best;
@@ -217,6 +228,9 @@ final class Planner {
     }
 
     private void begin(SessionRecord s, Effect.TransferKind kind, int target, Effect effect) {
+        if (target >= 0 && used != null) {
+            used.computeIfAbsent(target, k -> new long[3])[0]++;
+        }
         s.transit = kind;
         s.transitTarget = target;
         s.residency = Residency.IN_TRANSIT;
