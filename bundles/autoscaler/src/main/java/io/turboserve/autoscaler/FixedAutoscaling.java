@@ -15,13 +15,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * A fixed budget: the baselines' autoscaling. The controller still clamps it to the operator's
- * bounds.
+ * bounds. Constructible outside OSGi ({@link #FixedAutoscaling(int)}) so that the simulator can run
+ * it on a plain class path.
  */
 @Component(configurationPid = "io.turboserve.autoscaler.fixed", configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = io.turboserve.api.policy.PlacementPolicy.POLICY_NAME + "=" + FixedAutoscaling.NAME)
 @Designate(ocd = FixedAutoscaling.Config.class)
 public final class FixedAutoscaling implements AutoscalingPolicy {
-    static final String NAME = "fixed";
+    /** The {@code policy.name} of this policy. */
+    public static final String NAME = "fixed";
 
     @ObjectClassDefinition(name = "TurboServe fixed autoscaling")
     public @interface Config {
@@ -31,6 +33,15 @@ public final class FixedAutoscaling implements AutoscalingPolicy {
 
     private volatile int budget;
 
+    /**
+     * A fixed budget without OSGi.
+     *
+     * @param budget the number of GPUs to keep provisioned, at least 1
+     */
+    public FixedAutoscaling(int budget) {
+        this.budget = checked(budget);
+    }
+
     @Activate
     public FixedAutoscaling(Config config) {
         configure(config);
@@ -38,10 +49,15 @@ public final class FixedAutoscaling implements AutoscalingPolicy {
 
     @Modified
     void configure(Config config) {
-        if (config.budget() < 1) {
-            throw new IllegalArgumentException("io.turboserve.autoscaler.fixed: budget must be at least 1, got " + config.budget());
+        budget = checked(config.budget());
+    }
+
+    /** The one place a budget is validated, for both constructors and reconfiguration. */
+    private static int checked(int budget) {
+        if (budget < 1) {
+            throw new IllegalArgumentException("io.turboserve.autoscaler.fixed: budget must be at least 1, got " + budget);
         }
-        budget = config.budget();
+        return budget;
     }
 
     @Override

@@ -33,4 +33,11 @@ class FixedAutoscalingTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new FixedAutoscaling(budget(0)));
         assertEquals("io.turboserve.autoscaler.fixed: budget must be at least 1, got 0", e.getMessage());
     }
+
+    @Test
+    void plainConstructorServesOutsideOsgiWithTheSameValidation() {
+        assertEquals(3, new FixedAutoscaling(3).scale(null, m -> 0, PolicyState.NONE).targetBudget());
+        var e = assertThrows(IllegalArgumentException.class, () -> new FixedAutoscaling(-2));
+        assertEquals("io.turboserve.autoscaler.fixed: budget must be at least 1, got -2", e.getMessage());
+    }
 }
