@@ -51,6 +51,7 @@ public final class Controller {
     private boolean executorAvailable = true;
 
     private List<Effect> out = new ArrayList<>();
+    private ClusterSnapshot decisionSnapshot;
 
     /**
      * @param config the settings
@@ -398,6 +399,7 @@ public final class Controller {
             return;
         }
         ClusterSnapshot snapshot = snapshot(now);
+        decisionSnapshot = snapshot;
         int current = cluster.servingBudget();
         int target = current;
         if (autoscaling != null) {
@@ -476,7 +478,9 @@ public final class Controller {
      * empty GPUs: what the autoscaler weighs against cost.
      */
     long bottleneckAt(int m) {
-        return new Whatif(config, latency, placement).bottleneckAt(snapshot(cluster.lastDecision), m);
+        // The autoscaler asks for several budgets within one decision: they share its snapshot.
+        ClusterSnapshot base = decisionSnapshot != null ? decisionSnapshot : snapshot(cluster.lastDecision);
+        return new Whatif(config, latency, placement).bottleneckAt(base, m);
     }
 
     /** @return the snapshot policies would see now. */
