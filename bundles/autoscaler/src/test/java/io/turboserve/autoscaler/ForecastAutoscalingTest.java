@@ -1,0 +1,65 @@
+package io.turboserve.autoscaler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.turboserve.api.policy.PolicyState;
+import io.turboserve.api.policy.ScalingResult;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ForecastAutoscalingTest {
+    private final ForecastAutoscaling packing = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults());
+
+    private static ScalingResult scale(ForecastAutoscaling p, int active, long second, PolicyState s) {
+        return p.scale(Snapshots.active(active).atSeconds(second).build(), m -> 0, s);
+    }
+
+    @Test
+    void withoutAColdStartItPacksToCapacity() {
+        // M = ⌈N/K⌉: 0 → bounds.min 1, 8 → 2, 9 → 3, 36 → 9 (TurboServe at ρ̂ 0.9 asks for 10).
+        assertEquals(1, scale(packing, 0, 0, PolicyState.NONE).targetBudget());
+        assertEquals(2, scale(packing, 8, 0, PolicyState.NONE).targetBudget());
+        assertEquals(3, scale(packing, 9, 0, PolicyState.NONE).targetBudget());
+        assertEquals(9, scale(packing, 36, 0, PolicyState.NONE).targetBudget());
+    }
+
+    @Test
+    void aColdStartBuysHeadroomForTheLargestRiseSeenWithinIt() {
+        var p = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults().withColdStart(Duration.ofSeconds(30)));
+        // Active sessions go 4 → 12 within 20 s (a rise of 8 inside one 30 s cold start), then
+        // hold at 12: M = ⌈(12 + 8) / 4⌉ = 5 instead of ⌈12/4⌉ = 3.
+        PolicyState s = PolicyState.NONE;
+        s = scale(p, 4, 100, s).next();
+        s = scale(p, 8, 110, s).next();
+        ScalingResult r = scale(p, 12, 120, s);
+        assertEquals(5, r.targetBudget());
+        assertTrue(r.reason().contains("rise of 8"), r.reason());
+        // 200 s later the rise has left the 120 s history: back to packing.
+        ScalingResult later = scale(p, 12, 250, r.next());
+        assertEquals(3, later.targetBudget());
+    }
+
+    @Test
+    void aRiseSlowerThanTheColdStartBuysLessHeadroom() {
+        var p = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults().withColdStart(Duration.ofSeconds(10)));
+        // +1 session every 10 s from 4 to 8: within any 10 s window the rise is 1: M = ⌈(8+1)/4⌉ = 3.
+        PolicyState s = PolicyState.NONE;
+        ScalingResult r = null;
+        for (int i = 0; i <= 4; i++) {
+            r = scale(p, 4 + i, 100 + 10L * i, s);
+            s = r.next();
+        }
+        assertEquals(3, r.targetBudget());
+    }
+
+    @Test
+    void settingsAreValidated() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new ForecastAutoscaling.Settings(Duration.ZERO, Duration.ofSeconds(1), 1.5));
+        assertEquals("io.turboserve.autoscaler.forecast: utilisation must be in (0, 1], got 1.5", e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new ForecastAutoscaling.Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), 1.0));
+    }
+}
