@@ -17,7 +17,10 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(property = PlacementPolicy.POLICY_NAME + "=" + LeastLoadedPlacement.NAME)
 public final class LeastLoadedPlacement implements PlacementPolicy {
-    static final String NAME = "least-loaded";
+    public static final String NAME = "least-loaded";
+
+    public LeastLoadedPlacement() {
+    }
 
     @Override
     public String name() {

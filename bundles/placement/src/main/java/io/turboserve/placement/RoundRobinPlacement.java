@@ -18,10 +18,13 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(property = PlacementPolicy.POLICY_NAME + "=" + RoundRobinPlacement.NAME)
 public final class RoundRobinPlacement implements PlacementPolicy {
-    static final String NAME = "round-robin";
+    public static final String NAME = "round-robin";
 
-    /** The policy's state: the GPU id the next search starts after. */
-    record Cursor(int last) implements PolicyState {
+    /** The policy's state: the GPU id the next search starts after (-1: from the lowest id). */
+    public record Cursor(int last) implements PolicyState {
+    }
+
+    public RoundRobinPlacement() {
     }
 
     @Override
