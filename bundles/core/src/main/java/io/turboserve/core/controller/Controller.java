@@ -52,6 +52,7 @@ public final class Controller {
 
     private List<Effect> out = new ArrayList<>();
     private ClusterSnapshot decisionSnapshot;
+    private boolean rearmed;
 
     /**
      * @param config the settings
@@ -80,7 +81,11 @@ public final class Controller {
         if (decide || planner.takeSlotFreed()) {
             decide(now);
         }
-        schedule(now);
+        // A read chunk changes nothing to schedule unless it re-armed a paused session.
+        if (!(event instanceof Event.ChunkConsumed) || rearmed) {
+            schedule(now);
+        }
+        rearmed = false;
         List<Effect> result = out;
         out = new ArrayList<>();
         return result;
@@ -254,6 +259,7 @@ public final class Controller {
         if (s.lifecycle == Lifecycle.ACTIVE && !s.chunkPending() && !s.inStep && s.buffered < config.bufferAhead()) {
             // The pause for a full buffer is the client's, not latency: the request starts now.
             s.chunkRequestedAt = now;
+            rearmed = true;
         }
     }
 

@@ -1,0 +1,44 @@
+package io.turboserve.bench;
+
+import io.turboserve.sim.RunResult;
+import io.turboserve.sim.Simulation;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs policy pairs side by side on one scenario. TurboServe's own pair runs first: its peak
+ * budget is the fixed budget of the baselines (the paper compares cost at equal latency, DESIGN.md
+ * section 9); {@code fixed@ceil} is the other reference, ⌈peak active / K⌉.
+ */
+final class ScenarioRunner {
+    static final Pair TURBOSERVE = Pair.parse("turboserve/turboserve");
+
+    record Outcome(Scenario scenario, Map<Pair, RunResult> results, int fixedBudget, int ceilBudget) {
+    }
+
+    private ScenarioRunner() {
+    }
+
+    static Outcome run(Scenario scenario, List<Pair> pairs) {
+        Map<Pair, RunResult> results = new LinkedHashMap<>();
+        RunResult reference = simulate(scenario, TURBOSERVE, 0);
+        int fixed = Math.max(1, reference.peakGpus());
+        int k = scenario.settings().sessionsPerGpu();
+        int ceil = Math.max(1, Math.min(scenario.settings().maxGpus(),
+                (io.turboserve.sim.Workloads.peakActive(scenario.workload()) + k - 1) / k));
+        for (Pair p : pairs) {
+            if (p.equals(TURBOSERVE)) {
+                results.put(p, reference);
+            } else {
+                results.put(p, simulate(scenario, p, p.autoscaling().equals("fixed@ceil") ? ceil : fixed));
+            }
+        }
+        return new Outcome(scenario, results, fixed, ceil);
+    }
+
+    static RunResult simulate(Scenario scenario, Pair pair, int fixedBudget) {
+        return Simulation.run(scenario.workload(), scenario.settings(), Policies.placement(pair.placement()),
+                Policies.autoscaling(pair.autoscaling(), fixedBudget, scenario.settings()));
+    }
+}

@@ -1,0 +1,161 @@
+package io.turboserve.bench;
+
+import io.turboserve.sim.RunResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The suite's conclusions: each pair's worst-case latency and GPU-seconds as ratios to
+ * {@code TurboServe_base} (round-robin/fixed) and to TurboServe (turboserve/turboserve), averaged
+ * over the scenarios, and per workload family; the scenarios where ours is worse than TurboServe.
+ */
+record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, double[]> vsTurboServe,
+        Map<String, Map<String, double[]>> oursVsTsByFamily, List<String> oursWorseOnWorst, List<String> oursWorseOnCost) {
+
+    static final String TS = "turboserve/turboserve";
+
+    /** Ratios: [worst, gpu-seconds, p99, stalls+1 ratio unused], averaged. */
+    static Summary of(List<ScenarioRunner.Outcome> outcomes, List<Pair> pairs) {
+        Map<String, double[]> vsBase = new LinkedHashMap<>();
+        Map<String, double[]> vsTs = new LinkedHashMap<>();
+        Map<String, Map<String, double[]>> fam = new LinkedHashMap<>();
+        List<String> worseWorst = new ArrayList<>();
+        List<String> worseCost = new ArrayList<>();
+        for (Pair p : pairs) {
+            double[] b = new double[3];
+            double[] t = new double[3];
+            int n = 0;
+            for (ScenarioRunner.Outcome o : outcomes) {
+                RunResult r = Suite.result(o, p.label());
+                RunResult base = Suite.result(o, Report.BASE);
+                RunResult ts = Suite.result(o, TS);
+                if (r == null) {
+                    continue;
+                }
+                n++;
+                if (base != null) {
+                    b[0] += (double) r.worstNanos() / base.worstNanos();
+                    b[1] += r.gpuSeconds() / base.gpuSeconds();
+                    b[2] += (double) r.p99Nanos() / base.p99Nanos();
+                }
+                if (ts != null) {
+                    t[0] += (double) r.worstNanos() / ts.worstNanos();
+                    t[1] += r.gpuSeconds() / ts.gpuSeconds();
+                    t[2] += (double) r.p99Nanos() / ts.p99Nanos();
+                }
+                if (p.label().equals(Policies.OURS) && ts != null) {
+                    double[] f = fam.computeIfAbsent(o.scenario().workloadKind(), k -> new LinkedHashMap<>())
+                            .computeIfAbsent("ratios", k -> new double[3]);
+                    f[0] += (double) r.worstNanos() / ts.worstNanos();
+                    f[1] += r.gpuSeconds() / ts.gpuSeconds();
+                    f[2] += 1;
+                    if (r.worstNanos() > ts.worstNanos() * 1.001) {
+                        worseWorst.add(o.scenario().name() + String.format(Locale.ROOT, " (%.1f vs %.1f ms)",
+                                r.worstNanos() / 1e6, ts.worstNanos() / 1e6));
+                    }
+                    if (r.gpuSeconds() > ts.gpuSeconds() * 1.001) {
+                        worseCost.add(o.scenario().name() + String.format(Locale.ROOT, " (%.0f vs %.0f GPU-s)",
+                                r.gpuSeconds(), ts.gpuSeconds()));
+                    }
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                b[i] /= Math.max(1, n);
+                t[i] /= Math.max(1, n);
+            }
+            vsBase.put(p.label(), b);
+            vsTs.put(p.label(), t);
+        }
+        return new Summary(pairs, vsBase, vsTs, fam, worseWorst, worseCost);
+    }
+
+    static String pct(double ratio) {
+        return String.format(Locale.ROOT, "%+.1f %%", (ratio - 1) * 100);
+    }
+
+    static String headline(Summary s, OracleGap.Result gap) {
+        StringBuilder b = new StringBuilder("Suite averages (worst-case chunk latency, GPU-seconds, p99):\n");
+        for (Pair p : s.pairs()) {
+            double[] vb = s.vsBase().get(p.label());
+            double[] vt = s.vsTurboServe().get(p.label());
+            b.append(String.format(Locale.ROOT, "  %-36s vs TurboServe_base: worst %s, GPU-s %s, p99 %s | vs turboserve: worst %s, GPU-s %s%n",
+                    p.label(), pct(vb[0]), pct(vb[1]), pct(vb[2]), pct(vt[0]), pct(vt[1])));
+        }
+        b.append(String.format(Locale.ROOT, "Oracle gap of turboserve placement on %d single snapshots (<= 4 GPUs, <= 16 sessions): mean %.2f %%, max %.2f %%%n",
+                gap.snapshots(), gap.meanGap() * 100, gap.maxGap() * 100));
+        b.append("Scenarios where ours is worse than turboserve on worst-case latency: ")
+                .append(s.oursWorseOnWorst().isEmpty() ? "none" : String.join("; ", s.oursWorseOnWorst())).append('\n');
+        return b.toString();
+    }
+
+    static String markdown(Summary s, List<ScenarioRunner.Outcome> outcomes, OracleGap.Result gap, boolean quick,
+            double wall, int threads) {
+        StringBuilder b = new StringBuilder();
+        b.append("# TurboServe policy benchmark\n\n");
+        b.append("Generated by `run/bench --suite").append(quick ? " --quick" : "").append("`: ").append(outcomes.size())
+                .append(" scenarios × ").append(s.pairs().size()).append(" policy pairs, simulated by the server's own controller and policies (")
+                .append(String.format(Locale.ROOT, "%.0f s wall on %d threads", wall, threads)).append(").\n\n");
+        b.append("`TurboServe_base` = round-robin/fixed; `fixed` = the peak budget of turboserve/turboserve on the same run (DESIGN.md §9). ")
+                .append("Ours = `").append(Policies.OURS).append("`. Ratios are averaged over scenarios; negative is better.\n\n");
+        b.append("## Summary\n\n| pair | worst vs base | GPU-s vs base | p99 vs base | worst vs turboserve | GPU-s vs turboserve | p99 vs turboserve |\n|---|--:|--:|--:|--:|--:|--:|\n");
+        for (Pair p : s.pairs()) {
+            double[] vb = s.vsBase().get(p.label());
+            double[] vt = s.vsTurboServe().get(p.label());
+            b.append("| ").append(p.label()).append(" | ").append(pct(vb[0])).append(" | ").append(pct(vb[1])).append(" | ")
+                    .append(pct(vb[2])).append(" | ").append(pct(vt[0])).append(" | ").append(pct(vt[1])).append(" | ")
+                    .append(pct(vt[2])).append(" |\n");
+        }
+        b.append("\n### Ours against turboserve, per workload family\n\n| workload | scenarios | worst | GPU-s |\n|---|--:|--:|--:|\n");
+        s.oursVsTsByFamily().forEach((fam, m) -> {
+            double[] f = m.get("ratios");
+            b.append("| ").append(fam).append(" | ").append((int) f[2]).append(" | ").append(pct(f[0] / f[2])).append(" | ")
+                    .append(pct(f[1] / f[2])).append(" |\n");
+        });
+        b.append("\nScenarios where ours has a worse worst-case chunk than turboserve: ")
+                .append(s.oursWorseOnWorst().isEmpty() ? "none." : "\n\n- " + String.join("\n- ", s.oursWorseOnWorst())).append("\n\n");
+        b.append("Scenarios where ours costs more GPU-seconds than turboserve: ")
+                .append(s.oursWorseOnCost().isEmpty() ? "none." : "\n\n- " + String.join("\n- ", s.oursWorseOnCost())).append("\n\n");
+        b.append(String.format(Locale.ROOT, "## Optimality gap\n\nturboserve placement against the exhaustive oracle on %d seeded single snapshots (2–4 GPUs, up to 16 sessions, reference analytic model): mean gap %.2f %%, max %.2f %%, optimal in %d of them; least-loaded: mean %.2f %%, max %.2f %% (the paper: 3.6 %%).%n%n",
+                gap.snapshots(), gap.meanGap() * 100, gap.maxGap() * 100, gap.optimal(), gap.leastLoadedMean() * 100,
+                gap.leastLoadedMax() * 100));
+        b.append("## Scenarios\n\n");
+        for (ScenarioRunner.Outcome o : outcomes) {
+            b.append("### ").append(o.scenario().name()).append("\n\n");
+            b.append("Parameters: ").append(o.scenario().modelParams()).append(", K ").append(o.scenario().settings().sessionsPerGpu())
+                    .append(", max GPUs ").append(o.scenario().settings().maxGpus()).append(", peak active ")
+                    .append(io.turboserve.sim.Workloads.peakActive(o.scenario().workload())).append(", fixed budget ")
+                    .append(o.fixedBudget()).append(" (⌈peak active/K⌉ = ").append(o.ceilBudget()).append(")\n\n");
+            b.append(Report.table(o)).append('\n');
+        }
+        return b.toString();
+    }
+
+    static Map<String, Object> json(Summary s, List<ScenarioRunner.Outcome> outcomes, OracleGap.Result gap) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> sum = new LinkedHashMap<>();
+        for (Pair p : s.pairs()) {
+            double[] vb = s.vsBase().get(p.label());
+            double[] vt = s.vsTurboServe().get(p.label());
+            sum.put(p.label(), Map.of("worst_vs_base", vb[0], "gpu_seconds_vs_base", vb[1], "worst_vs_turboserve", vt[0],
+                    "gpu_seconds_vs_turboserve", vt[1]));
+        }
+        root.put("summary", sum);
+        root.put("oracle_gap", Map.of("snapshots", gap.snapshots(), "mean", gap.meanGap(), "max", gap.maxGap()));
+        List<Object> sc = new ArrayList<>();
+        for (ScenarioRunner.Outcome o : outcomes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("scenario", o.scenario().name());
+            m.put("parameters", o.scenario().modelParams());
+            m.put("fixed_budget", o.fixedBudget());
+            Map<String, Object> res = new LinkedHashMap<>();
+            o.results().forEach((p, r) -> res.put(p.label(), Metrics.of(r)));
+            m.put("results", res);
+            sc.add(m);
+        }
+        root.put("scenarios", sc);
+        return root;
+    }
+}
