@@ -7,6 +7,7 @@ import io.turboserve.autoscaler.FixedAutoscaling;
 import io.turboserve.autoscaler.ForecastAutoscaling;
 import io.turboserve.autoscaler.TurboserveAutoscaling;
 import io.turboserve.core.controller.AnalyticLatencyModel;
+import io.turboserve.placement.BatchingAwarePlacement;
 import io.turboserve.placement.LeastLoadedPlacement;
 import io.turboserve.placement.MemoryGreedyPlacement;
 import io.turboserve.placement.OraclePlacement;
@@ -23,7 +24,7 @@ final class Policies {
     static final String OURS = "turboserve/forecast";
 
     static final List<String> PLACEMENTS = List.of("round-robin", "least-loaded", "memory-greedy", "turboserve",
-            "turboserve-no-migration", "oracle");
+            "turboserve-no-migration", "oracle", "batching-aware");
     static final List<String> AUTOSCALERS = List.of("fixed", "fixed@N", "fixed@ceil", "turboserve", "forecast");
 
     private Policies() {
@@ -37,6 +38,7 @@ final class Policies {
             case "turboserve" -> new TurboServePlacement(TurboServePlacement.Settings.defaults());
             case "turboserve-no-migration" -> new TurboServeNoMigrationPlacement(TurboServePlacement.Settings.defaults());
             case "oracle" -> new OraclePlacement();
+            case "batching-aware" -> new BatchingAwarePlacement();
             default -> throw new IllegalArgumentException("unknown placement policy '" + name + "'; known: " + PLACEMENTS);
         };
     }

@@ -6,6 +6,8 @@ import io.turboserve.api.policy.ClusterSnapshot;
 import io.turboserve.api.policy.PlacementPolicy;
 import io.turboserve.api.policy.PolicyState;
 import io.turboserve.api.policy.ScalingResult;
+import io.turboserve.api.policy.GpuView;
+import io.turboserve.api.policy.SessionView;
 import java.time.Duration;
 import java.util.Arrays;
 import org.osgi.service.component.annotations.Activate;
@@ -136,7 +138,22 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
     @Override
     public ScalingResult scale(ClusterSnapshot snapshot, BottleneckEstimator bottleneckAt, PolicyState previous) {
         Settings s = settings;
-        int n = snapshot.activeSessions();
+        int active = snapshot.activeSessions();
+        // Demand in slots, not just active users: a slot still held by an idle session whose
+        // offload has not committed, or by a closed one whose step has not ended, cannot take a
+        // session arriving now. Packing has no slack to hide them, so they count until freed.
+        int held = 0;
+        for (GpuView g : snapshot.gpus()) {
+            held += snapshot.occupancy(g.id());
+        }
+        int waiting = 0;
+        for (SessionView v : snapshot.sessions()) {
+            if (v.needsPlacement()) {
+                waiting++;
+            }
+        }
+        int n = Math.max(active, held + waiting);
+        int leaving = n - active;
         int k = snapshot.sessionsPerGpu();
         History h = previous instanceof History p ? p : History.EMPTY;
         long second = Math.floorDiv(snapshot.nowNanos(), 1_000_000_000L);
@@ -144,7 +161,7 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
         int rise = s.coldStart().isZero() ? 0 : h.largestRise(Math.max(1, s.coldStart().toSeconds()));
         double perGpu = k * s.utilisation();
         int target = Math.max(snapshot.bounds().min(), (int) Math.ceil((n + rise) / perGpu - 1e-9));
-        String reason = "N=" + n + " active, K=" + k + ", u=" + s.utilisation() + (rise > 0 ? ", cold-start headroom for a rise of "
+        String reason = "N=" + active + " active (+" + leaving + " slots still held by idle or closed sessions), K=" + k + ", u=" + s.utilisation() + (rise > 0 ? ", cold-start headroom for a rise of "
                 + rise + " sessions within " + s.coldStart().toSeconds() + " s" : "") + ": M=" + target;
         return new ScalingResult(target, h, reason);
     }

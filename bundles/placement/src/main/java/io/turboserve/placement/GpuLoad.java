@@ -49,9 +49,20 @@ final class GpuLoad {
     /** Per GPU: active, resident, movable sessions in snapshot order, candidates for migration. */
     private final List<List<SessionView>> movable = new ArrayList<>();
     private final TreeSet<Integer> open;
+    /** Per GPU: how long a newcomer waits for the running step (0 unless step-aware). */
+    private final long[] wait;
     private int leaving;
 
     GpuLoad(ClusterSnapshot snapshot) {
+        this(snapshot, false);
+    }
+
+    /**
+     * @param stepAware whether a GPU's running step counts: a session placed there waits for it to
+     *                  end before its first step, so among GPUs the wait is added to the latency the
+     *                  newcomer gets (batching-aware placement)
+     */
+    GpuLoad(ClusterSnapshot snapshot, boolean stepAware) {
         this.latency = snapshot.latency();
         this.k = snapshot.sessionsPerGpu();
         List<GpuView> gpus = snapshot.gpus();
@@ -103,7 +114,14 @@ final class GpuLoad {
             }
             table[i] = row;
         }
-        open = new TreeSet<>(Comparator.comparingLong((Integer i) -> latencyAt(i, active[i] + 1))
+        wait = new long[n];
+        if (stepAware) {
+            for (int i = 0; i < n; i++) {
+                long end = gpus.get(i).stepEndsAtNanos();
+                wait[i] = end < 0 ? 0 : Math.max(0, end - snapshot.nowNanos());
+            }
+        }
+        open = new TreeSet<>(Comparator.comparingLong((Integer i) -> latencyAt(i, active[i] + 1) + wait[i])
                 .thenComparingInt(i -> slots[i]).thenComparingInt(i -> ids[i]));
         for (int i = 0; i < n; i++) {
             if (hasRoom(i)) {

@@ -157,6 +157,7 @@ public final class TurboServePlacement implements PlacementPolicy {
     private final String name;
     private final Settings settings;
     private final boolean migrating;
+    private final boolean stepAware;
 
     /** The policy at its reference settings. */
     public TurboServePlacement() {
@@ -173,9 +174,14 @@ public final class TurboServePlacement implements PlacementPolicy {
     }
 
     TurboServePlacement(String name, Settings settings, boolean migrating) {
+        this(name, settings, migrating, false);
+    }
+
+    TurboServePlacement(String name, Settings settings, boolean migrating, boolean stepAware) {
         this.name = name;
         this.settings = Objects.requireNonNull(settings, "settings");
         this.migrating = migrating;
+        this.stepAware = stepAware;
     }
 
     public Settings settings() {
@@ -189,7 +195,7 @@ public final class TurboServePlacement implements PlacementPolicy {
 
     @Override
     public PlacementResult plan(ClusterSnapshot snapshot, PolicyState previous) {
-        GpuLoad load = new GpuLoad(snapshot);
+        GpuLoad load = new GpuLoad(snapshot, stepAware);
         List<Placement> placements = new ArrayList<>();
         int unplaced = place(snapshot, load, placements);
         List<String> offloads = offloads(snapshot, load, unplaced);

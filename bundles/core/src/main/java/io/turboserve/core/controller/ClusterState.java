@@ -113,7 +113,7 @@ public final class ClusterState {
         for (GpuRecord g : gpus.values()) {
             long[] u = use.getOrDefault(g.id, NO_USE);
             gv.add(new GpuView(g.id, g.state, config.sessionsPerGpu(), Math.max(0, g.memoryBytes - u[2]), g.since,
-                    (int) u[0], (int) u[1]));
+                    (int) u[0], (int) u[1], g.busy ? g.stepEndsAt : -1));
         }
         List<SessionView> sv = new ArrayList<>(sessions.size());
         for (SessionRecord s : sessions.values()) {

@@ -298,7 +298,9 @@ public final class Controller {
                 s.inStep = true;
                 items.add(new StepItem(s.spec, s.handle, s.nextChunk));
             }
-            cluster.gpus.get(e.getKey()).busy = true;
+            GpuRecord g = cluster.gpus.get(e.getKey());
+            g.busy = true;
+            g.stepEndsAt = now + latency.chunkNanos(g.id, items.size());
             out.add(new Effect.RunStep(e.getKey(), items));
         }
     }
@@ -470,8 +472,20 @@ public final class Controller {
             Map<Integer, long[]> use = cluster.occupancy();
             ready.sort(Comparator.comparingLong((GpuRecord g) -> use.getOrDefault(g.id, new long[1])[0])
                     .thenComparing(Comparator.comparingInt((GpuRecord g) -> g.id).reversed()));
+            // Drain only what the remaining ready GPUs have free slots for: an active session is
+            // moved, never parked without a GPU, so consolidation must fit.
+            int free = 0;
+            for (GpuRecord g : ready) {
+                free += Math.max(0, config.sessionsPerGpu() - (int) use.getOrDefault(g.id, new long[1])[0]);
+            }
             for (int i = 0; i < serving - budget && i < ready.size(); i++) {
                 GpuRecord g = ready.get(i);
+                int held = (int) use.getOrDefault(g.id, new long[1])[0];
+                int freeHere = config.sessionsPerGpu() - held;
+                if (held > free - freeHere) {
+                    break;
+                }
+                free -= config.sessionsPerGpu();
                 g.state = GpuState.DRAINING;
                 g.since = now;
                 notice(Level.INFO, "scaling in: GPU " + g.id + " draining (" + lastScalingReason + ")");

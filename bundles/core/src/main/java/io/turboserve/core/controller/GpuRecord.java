@@ -11,6 +11,8 @@ final class GpuRecord {
     GpuState state = GpuState.READY;
     long since;
     boolean busy;
+    /** When the running step is predicted to end, or -1. */
+    long stepEndsAt = -1;
     long steps;
     long lastStepNanos = -1;
     int lastBatch;

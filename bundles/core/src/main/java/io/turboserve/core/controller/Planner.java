@@ -153,12 +153,10 @@ final class Planner {
                     continue;
                 }
                 int target = emptiestReadyGpu();
+                // No room anywhere: the session keeps its GPU (a draining GPU still serves) until a
+                // slot frees up; parking an active session in host memory would stall its user.
                 if (target >= 0 && migrationsInFlight() < config.maxMigrationsInFlight()) {
                     startMigrate(s, target);
-                } else if (target < 0) {
-                    // No room anywhere: offload keeps the state; placement restores it when a
-                    // GPU frees up.
-                    startOffload(s);
                 }
             }
         }
