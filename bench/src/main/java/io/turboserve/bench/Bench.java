@@ -23,7 +23,8 @@ import java.util.Map;
  * Azure session adapter; a {@code .json} trace is read in the TurboServe event format.
  */
 public final class Bench {
-    static final List<String> DEFAULT_PAIRS = List.of("round-robin/fixed", "least-loaded/fixed", "memory-greedy/fixed",
+    static final List<String> DEFAULT_PAIRS = List.of("round-robin/fixed", "round-robin/fixed@ceil", "least-loaded/fixed",
+            "memory-greedy/fixed",
             "turboserve-no-migration/turboserve", "turboserve/fixed", "turboserve/turboserve", Policies.OURS);
 
     private Bench() {

@@ -38,7 +38,7 @@ final class OracleGap {
 
     static Result measure(int count) {
         SplittableRandom rnd = new SplittableRandom(2606_19271L);
-        LatencyModel latency = Policies.analyticLatency();
+        LatencyModel reference = Policies.analyticLatency();
         PlacementPolicy ts = Policies.placement("turboserve");
         PlacementPolicy ll = Policies.placement("least-loaded");
         double sum = 0;
@@ -48,13 +48,13 @@ final class OracleGap {
         int optimal = 0;
         int n = 0;
         while (n < count) {
-            ClusterSnapshot s = snapshot(rnd, latency);
+            ClusterSnapshot s = snapshot(rnd, reference);
             OraclePlacement.Solution best = OraclePlacement.solve(s, ETA, 5_000_000);
             if (!best.exhaustive() || best.objective() <= 0) {
                 continue;
             }
-            double g = score(s, ts.plan(s, PolicyState.NONE).plan(), latency, best.unplaced()) / best.objective() - 1;
-            double gl = score(s, ll.plan(s, PolicyState.NONE).plan(), latency, best.unplaced()) / best.objective() - 1;
+            double g = score(s, ts.plan(s, PolicyState.NONE).plan(), s.latency(), best.unplaced()) / best.objective() - 1;
+            double gl = score(s, ll.plan(s, PolicyState.NONE).plan(), s.latency(), best.unplaced()) / best.objective() - 1;
             sum += g;
             max = Math.max(max, g);
             llSum += gl;
@@ -67,8 +67,25 @@ final class OracleGap {
         return new Result(n, sum / n, max, optimal, llSum / n, llMax);
     }
 
-    private static ClusterSnapshot snapshot(SplittableRandom rnd, LatencyModel latency) {
+    private static ClusterSnapshot snapshot(SplittableRandom rnd, LatencyModel reference) {
         int gpus = 2 + rnd.nextInt(3);
+        // Mixed GPU generations: each GPU runs the reference model 1–2× slower, so that the greedy
+        // placement is not trivially optimal.
+        double[] slow = new double[gpus];
+        for (int g = 0; g < gpus; g++) {
+            slow[g] = 1 + rnd.nextInt(5) * 0.25;
+        }
+        LatencyModel latency = new LatencyModel() {
+            @Override
+            public long chunkNanos(int gpu, int sessions) {
+                return Math.round(reference.chunkNanos(gpu, sessions) * slow[gpu]);
+            }
+
+            @Override
+            public long migrationNanos(long bytes) {
+                return reference.migrationNanos(bytes);
+            }
+        };
         int k = 4;
         int total = 1 + rnd.nextInt(Math.min(16, gpus * k));
         List<GpuView> views = new ArrayList<>();

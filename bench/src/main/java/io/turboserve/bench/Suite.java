@@ -84,12 +84,20 @@ final class Suite {
         double wall = (System.nanoTime() - start) / 1e9;
 
         OracleGap.Result gap = OracleGap.measure(quick ? 100 : 300);
-        Summary summary = Summary.of(outcomes, pairs);
-        String md = Summary.markdown(summary, outcomes, gap, quick, wall, threads);
+        // The paper compares without a cold start; the realistic runs (30 s) are summarised apart.
+        List<ScenarioRunner.Outcome> paper = outcomes.stream().filter(o -> o.scenario().settings().coldStartNanos() == 0).toList();
+        List<ScenarioRunner.Outcome> realistic = outcomes.stream().filter(o -> o.scenario().settings().coldStartNanos() > 0).toList();
+        Summary summary = Summary.of(paper, pairs);
+        Summary cold = Summary.of(realistic, pairs);
+        String md = Summary.markdown(summary, outcomes, gap, quick, wall, threads)
+                .replace("## Optimality gap", "## Realistic runs (30 s GPU cold start), summarised apart\n\n" + Summary.tables(cold) + "\n## Optimality gap");
         Files.writeString(out.resolve("report.md"), md);
         Files.writeString(out.resolve("report.html"), Html.page(md, outcomes));
         Files.writeString(out.resolve("results.json"), Json.write(Summary.json(summary, outcomes, gap)));
+        System.out.println("Without cold start (the paper's comparison), " + paper.size() + " scenarios:");
         System.out.println(Summary.headline(summary, gap));
+        System.out.println("With a 30 s cold start (realistic), " + realistic.size() + " scenarios:");
+        System.out.println(Summary.headline(cold, gap));
         System.out.println("report: " + out.resolve("report.md") + ", " + out.resolve("report.html") + ", "
                 + out.resolve("results.json"));
     }

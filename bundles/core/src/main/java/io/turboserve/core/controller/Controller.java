@@ -406,11 +406,15 @@ public final class Controller {
         if (!executorAvailable) {
             return;
         }
-        ClusterSnapshot snapshot = snapshot(now);
-        decisionSnapshot = snapshot;
+        if (placement == null && autoscaling == null) {
+            return;
+        }
+        decisionSnapshot = null;
         int current = cluster.servingBudget();
         int target = current;
         if (autoscaling != null) {
+            ClusterSnapshot snapshot = snapshot(now);
+            decisionSnapshot = snapshot;
             try {
                 var result = autoscaling.scale(snapshot, this::bottleneckAt, autoscalingState);
                 autoscalingState = result.next();
