@@ -289,4 +289,38 @@ class ControllerTest {
         h.runFor(10 * MS);
         assertEquals(new BudgetBounds(1, 1), h.controller.bounds());
     }
+
+    @Test
+    void scaleInDrainsOnlyWhatTheOtherGpusHaveRoomFor() {
+        // Two GPUs, 4 + 3 sessions: a budget of 1 cannot hold 7, and the emptier GPU's 3 sessions
+        // do not fit in the 0 free slots of the other, so nothing drains and nothing is parked.
+        Harness h = harness();
+        for (int i = 0; i < 7; i++) {
+            h.send(new Event.SessionActivated(h.create("s" + i)));
+        }
+        h.runFor(300 * MS);
+        budget[0] = 1;
+        for (int i = 0; i < 8; i++) {
+            h.send(new Event.Tick());
+            h.runFor(1000 * MS);
+        }
+        assertEquals(2, h.controller.state().gpusReady());
+        assertEquals(7, h.controller.state().sessionsWith(Residency.RESIDENT));
+        assertEquals(0, h.controller.state().offloads(), "no active session parked in host memory");
+    }
+
+    @Test
+    void aRunningStepsPredictedEndIsPublishedToPolicies() throws Exception {
+        Harness h = harness();
+        long t0 = h.now;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(10 * MS); // created 1 ms after activation; its first step runs from then
+        int g = status(h, "a").gpu();
+        var view = h.controller.snapshot(h.now).gpu(g);
+        // one session: the analytic model's 63.5 ms step, started 1 ms after activation
+        assertEquals(t0 + MS + AnalyticLatencyModel.reference(4).chunkNanos(g, 1), view.stepEndsAtNanos());
+        assertEquals(1, view.sessions());
+        assertEquals(1, view.activeSessions());
+        assertEquals(-1, h.controller.snapshot(h.now).gpu(1 - g).stepEndsAtNanos(), "an idle GPU runs no step");
+    }
 }
