@@ -21,7 +21,7 @@ import java.util.List;
 /** The policies by name, built as the server builds them, with their documented defaults. */
 final class Policies {
     /** Our pair, beyond the paper. */
-    static final String OURS = "turboserve/forecast";
+    static final String OURS = "batching-aware/forecast";
 
     static final List<String> PLACEMENTS = List.of("round-robin", "least-loaded", "memory-greedy", "turboserve",
             "turboserve-no-migration", "oracle", "batching-aware");
