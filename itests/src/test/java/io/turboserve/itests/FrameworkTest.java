@@ -10,6 +10,7 @@ import io.turboserve.api.policy.AutoscalingPolicy;
 import io.turboserve.api.policy.PlacementPolicy;
 import io.turboserve.api.serving.PolicySlot;
 import io.turboserve.api.serving.ServingService;
+import io.turboserve.cuda.CudaStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
@@ -35,7 +36,7 @@ class FrameworkTest {
                 assertEquals(Bundle.ACTIVE, b.getState(), b.getSymbolicName() + " is active");
             }
         }
-        assertEquals(8, ours, "api, core, placement, autoscaler, offload-arrow, executor-cpu, gateway, management");
+        assertEquals(9, ours, "api, cuda, core, placement, autoscaler, offload-arrow, executor-cpu, gateway, management");
     }
 
     @Test
@@ -63,5 +64,16 @@ class FrameworkTest {
         Server.Response r = server.send("GET", "/jolokia/read/io.turboserve:type=Cluster/SessionsPerGpu", null);
         assertEquals(200, r.status(), r.body());
         assertEquals("4", Server.field(r.body(), "value"), r.body());
+    }
+
+    @Test
+    void theCudaBundleSaysWhetherAGpuIsUsableAndWhyNot(@InjectService(timeout = 10_000) CudaStatus status) {
+        // On a machine without a driver (CI) the bundle stays out of the way with a reason; the
+        // CPU executor serves either way until a GPU executor exists.
+        if (!status.available()) {
+            assertTrue(status.reason().contains("CUDA") || !status.reason().isBlank(), status.reason());
+            assertEquals(null, context.getServiceReference(io.turboserve.cuda.CudaRuntime.class),
+                    "no CUDA runtime service without a usable device");
+        }
     }
 }
