@@ -55,5 +55,5 @@ NEW=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' -d 
 show "POST /v1/sessions/$NEW/idle before ever active"; curl -s -w ' -> %{http_code}\n' -XPOST "$BASE/v1/sessions/$NEW/idle"
 curl -s -XDELETE "$BASE/v1/sessions/$NEW" > /dev/null
 show "DELETE /v1/sessions/$ID a second time"; curl -s -w ' -> %{http_code}\n' -XDELETE "$BASE/v1/sessions/$ID"
-show "POST /v1/sessions with a 100 KB body"; python3 -c 'print("{\"prompt\": \"" + "x"*100000 + "\"}")' > /tmp/turboserve-big.json
-curl -s -w ' -> %{http_code}\n' -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' --data-binary @/tmp/turboserve-big.json
+show "POST /v1/sessions with a 100 KB body"; BIG=$(mktemp); python3 -c 'print("{\"prompt\": \"" + "x"*100000 + "\"}")' > "$BIG"
+curl -s -w ' -> %{http_code}\n' -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' --data-binary @"$BIG"; rm -f "$BIG"
