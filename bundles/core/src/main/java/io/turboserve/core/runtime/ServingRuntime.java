@@ -170,7 +170,14 @@ public final class ServingRuntime implements ServingService {
 
     @Modified
     void modified(Config config) {
-        validate(config);
+        try {
+            validate(config);
+        } catch (IllegalArgumentException e) {
+            // A bad edit in etc/ must not take the server (and every session) down: refuse it, say
+            // why, keep serving with what was there.
+            LOG.log(Level.ERROR, e.getMessage().replaceAll(";$", "") + " -- the change is ignored and the previous configuration stays");
+            return;
+        }
         // Policy names may change while running; structural settings need a restart of the component.
         placementName = config.placementPolicy();
         autoscalingName = config.autoscalingPolicy();
