@@ -53,6 +53,8 @@ public final class Controller {
     private List<Effect> out = new ArrayList<>();
     private ClusterSnapshot decisionSnapshot;
     private boolean rearmed;
+    /** The step size the placement policy asked for last (0: the configured maximum). */
+    private int stepBatch;
 
     /**
      * @param config the settings
@@ -171,6 +173,7 @@ public final class Controller {
             if (e.policy() != null && e.policy() != placement) {
                 placement = e.policy();
                 placementState = PolicyState.NONE;
+                stepBatch = 0;
                 notice(Level.INFO, "placement policy is now " + placement.name());
             }
             return true;
@@ -294,7 +297,8 @@ public final class Controller {
             // Oldest request first; arrival order breaks ties (the map iterates in arrival order).
             list.sort(Comparator.comparingLong(s -> s.chunkRequestedAt));
             List<StepItem> items = new ArrayList<>();
-            for (SessionRecord s : list.subList(0, Math.min(list.size(), config.maxBatch()))) {
+            int batch = stepBatch > 0 ? Math.min(stepBatch, config.maxBatch()) : config.maxBatch();
+            for (SessionRecord s : list.subList(0, Math.min(list.size(), batch))) {
                 s.inStep = true;
                 items.add(new StepItem(s.spec, s.handle, s.nextChunk));
             }
@@ -433,6 +437,7 @@ public final class Controller {
             try {
                 var result = placement.plan(snapshot(now), placementState);
                 placementState = result.next();
+                stepBatch = result.plan().stepBatch();
                 planner.apply(result.plan());
             } catch (RuntimeException e) {
                 notice(Level.ERROR, "placement policy " + placement.name() + " failed; nothing placed this time: " + e);

@@ -323,4 +323,39 @@ class ControllerTest {
         assertEquals(1, view.activeSessions());
         assertEquals(-1, h.controller.snapshot(h.now).gpu(1 - g).stepEndsAtNanos(), "an idle GPU runs no step");
     }
+
+    @Test
+    void aPlanCanAskForSmallerSteps() {
+        // The policy asks for steps of one session: four sessions on one GPU then take turns,
+        // each step serving one of them, instead of one step serving all four.
+        io.turboserve.api.policy.PlacementPolicy oneByOne = new io.turboserve.api.policy.PlacementPolicy() {
+            private final io.turboserve.api.policy.PlacementPolicy inner = TestPolicies.leastLoaded();
+
+            @Override
+            public String name() {
+                return "one-by-one";
+            }
+
+            @Override
+            public io.turboserve.api.policy.PlacementResult plan(io.turboserve.api.policy.ClusterSnapshot s,
+                    io.turboserve.api.policy.PolicyState previous) {
+                Plan p = inner.plan(s, previous).plan();
+                return new io.turboserve.api.policy.PlacementResult(
+                        new Plan(p.placements(), p.migrations(), p.offloads(), 1), previous);
+            }
+        };
+        budget[0] = 1;
+        Harness h = new Harness(ControllerConfig.defaults(), oneByOne, TestPolicies.budget(budget));
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        for (int i = 0; i < 4; i++) {
+            h.send(new Event.SessionActivated(h.create("s" + i)));
+        }
+        h.runFor(2000 * MS);
+        assertTrue(h.effects.stream().filter(e -> e instanceof Effect.RunStep).allMatch(e -> ((Effect.RunStep) e).items().size() == 1));
+        for (int i = 0; i < 4; i++) {
+            assertTrue(h.chunks("s" + i).size() >= 4, "every session is served in turn");
+            assertConsecutive(h.chunks("s" + i));
+        }
+    }
 }
