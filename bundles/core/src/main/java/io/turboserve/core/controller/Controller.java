@@ -343,11 +343,21 @@ public final class Controller {
             }
             planner.afterStep(s);
         }
+        // An executor that returned fewer outputs than items must not pin the others in a step
+        // forever: they are out of it, and their chunk is still pending (it is requested again).
+        for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
+            if (s.inStep && s.gpu == e.gpu()) {
+                s.inStep = false;
+                s.message = "the executor returned no chunk for it in a step on GPU " + e.gpu();
+                planner.afterStep(s);
+            }
+        }
     }
 
     private boolean stepFailed(Event.StepFailed e, long now) {
         GpuRecord g = cluster.gpus.get(e.gpu());
-        for (SessionRecord s : cluster.sessions.values()) {
+        // A copy: afterStep may finish a departure, which removes the record.
+        for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
             if (s.inStep && s.gpu == e.gpu()) {
                 s.inStep = false;
                 s.message = "step failed on GPU " + e.gpu() + ": " + e.reason();
@@ -396,6 +406,11 @@ public final class Controller {
                 // Only what was not yet copied off the GPU is lost; the session is told.
                 s.handle = null;
                 s.inStep = false;
+                // A transfer waiting for the step, or one running from this GPU, will not commit:
+                // a late completion finds no record and frees what it made.
+                s.deferredTransfer = null;
+                s.transit = null;
+                s.transitTarget = -1;
                 depart(s, now, "state lost: GPU " + id + " failed (" + reason + ")");
             }
         }

@@ -117,6 +117,18 @@ final class EffectRunner {
     /** Carries out effects in order; called on the controller's thread. */
     void run(List<Effect> effects) {
         for (Effect e : effects) {
+            try {
+                runOne(e);
+            } catch (RuntimeException ex) {
+                // The controller has committed its side already; one failing mechanism call must
+                // not drop the effects after it (a step not started would leave its GPU busy).
+                LOG.log(Level.ERROR, "effect " + e + " failed", ex);
+            }
+        }
+    }
+
+    private void runOne(Effect e) {
+        {
             if (e instanceof Effect.RunStep s) {
                 onGpu(s.gpu(), () -> step(s));
             } else if (e instanceof Effect.CreateState c) {
@@ -143,12 +155,11 @@ final class EffectRunner {
                     box.add(d.chunk());
                 }
             } else if (e instanceof Effect.EndStream end) {
-                Outbox box = outboxes.get(end.sessionId());
+                // The session is gone: an open reader keeps its own reference and drains what is
+                // left; nobody can open a new one, so the map must not keep it.
+                Outbox box = outboxes.remove(end.sessionId());
                 if (box != null) {
                     box.end(end.reason());
-                    if (box.finished()) {
-                        outboxes.remove(end.sessionId(), box);
-                    }
                 }
             } else if (e instanceof Effect.Provision p) {
                 provision(p.requestId());
@@ -205,6 +216,10 @@ final class EffectRunner {
             slot = s.allocate(o.sessionId(), o.handle().bytes());
         } catch (StoreFullException e) {
             post.accept(new Event.TransferFailed(o.sessionId(), TransferKind.OFFLOAD, e.getMessage(), true));
+            return;
+        } catch (RuntimeException e) {
+            // A store that is closing refuses differently; the state stays where it is either way.
+            post.accept(new Event.TransferFailed(o.sessionId(), TransferKind.OFFLOAD, "offload store refused: " + e, true));
             return;
         }
         try {

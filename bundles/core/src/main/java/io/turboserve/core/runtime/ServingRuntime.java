@@ -289,7 +289,6 @@ public final class ServingRuntime implements ServingService {
         return call(() -> {
             SessionStatus before = state().sessionStatus(sessionId);
             effects.run(controller.handle(new Event.SessionClosed(sessionId), nowNanos()));
-            outboxes.computeIfPresent(sessionId, (k, o) -> o.finished() ? null : o);
             return new SessionStatus(before.id(), before.tenant(), before.model(), Lifecycle.DEPARTED, Residency.NONE, -1,
                     0, before.epoch(), before.nextChunkIndex(), before.chunksDelivered(), 0, before.lastChunkLatencyNanos(),
                     before.worstChunkLatencyNanos(), "closed by the client");

@@ -358,4 +358,36 @@ class ControllerTest {
             assertConsecutive(h.chunks("s" + i));
         }
     }
+
+    @Test
+    void aStepThatFailsAfterItsSessionClosedFreesTheStateAndFreesTheGpu() throws Exception {
+        // Review finding: the failure handler walked the session map while a departure removed
+        // from it; the GPU then stayed busy and the closed session's state leaked.
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.send(new Event.SessionActivated(h.create("b")));
+        h.runFor(50 * MS); // both in their first step
+        int g = status(h, "a").gpu();
+        h.send(new Event.SessionClosed("a"));
+        h.send(new Event.StepFailed(g, "ECC error", false));
+        // the failed step will not complete
+        h.queue.removeIf(t -> t.event() instanceof Event.StepCompleted sc && sc.gpu() == g);
+        h.runFor(2000 * MS);
+        assertTrue(h.chunks("b").size() > 0, "the GPUs keep serving after the failure");
+        assertEquals(1, h.deviceStates.size(), "a's state freed, b's kept");
+    }
+
+    @Test
+    void aSessionMissingFromAStepsOutputsIsNotPinnedInTheStep() throws Exception {
+        Harness h = harness();
+        budget[0] = 1;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(50 * MS);
+        int g = status(h, "a").gpu();
+        h.queue.clear();
+        h.send(new Event.SessionClosed("a")); // waits for the step to end before freeing
+        assertEquals(1, h.deviceStates.size());
+        h.send(new Event.StepCompleted(g, java.util.List.of(), h.now - 10 * MS, h.now));
+        assertTrue(h.deviceStates.isEmpty(), "freed once out of the step");
+    }
 }
