@@ -35,10 +35,6 @@ final class Outbox {
         notifyAll();
     }
 
-    synchronized boolean finished() {
-        return endReason != null && chunks.isEmpty() && !readerOpen;
-    }
-
     /** @return a reader, or null when one is open already. */
     synchronized ChunkStream open() {
         if (readerOpen) {

@@ -270,6 +270,11 @@ public final class ServingRuntime implements ServingService {
             return send(new Event.SessionCreated(id, spec, bytes), () -> state().sessionStatus(id));
         } catch (ServingException e) {
             outboxes.remove(id);
+            if (e.kind() == Kind.UNAVAILABLE) {
+                // The controller may still create it after the wait timed out; the client never
+                // learnt the id, so close it rather than leave an orphan holding a GPU slot.
+                post(new Event.SessionClosed(id));
+            }
             throw e;
         }
     }
