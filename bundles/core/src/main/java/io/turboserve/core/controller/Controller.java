@@ -184,8 +184,30 @@ public final class Controller {
                 notice(Level.INFO, "autoscaling policy is now " + autoscaling.name());
             }
             return true;
+        } else if (event instanceof Event.ExecutorGone e) {
+            for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
+                if (!s.departed() && (s.residency == Residency.RESIDENT || s.residency == Residency.IN_TRANSIT)) {
+                    // Its memory went with the executor: nothing to free there, and a late
+                    // completion finds no record.
+                    s.handle = null;
+                    s.inStep = false;
+                    s.deferredTransfer = null;
+                    s.transit = null;
+                    s.transitTarget = -1;
+                    if (s.slot != null) {
+                        out.add(new Effect.FreeSlot(s.slot));
+                        s.slot = null;
+                    }
+                    depart(s, now, "state lost: " + e.reason());
+                }
+            }
+            for (GpuRecord g : cluster.gpus.values()) {
+                g.busy = false;
+            }
+            return false;
         } else if (event instanceof Event.EvacuateAll e) {
             executorAvailable = false;
+            planner.evacuating(true);
             notice(Level.INFO, "offloading every resident session: " + e.reason());
             for (SessionRecord s : cluster.sessions.values()) {
                 if (!s.departed() && s.residency == Residency.RESIDENT && s.transit == null) {
@@ -200,6 +222,7 @@ public final class Controller {
     /** Marks the executor usable again (a replacement was bound); placement resumes. */
     public List<Effect> executorAvailable(long now) {
         executorAvailable = true;
+        planner.evacuating(false);
         return retryProvisioning(now);
     }
 

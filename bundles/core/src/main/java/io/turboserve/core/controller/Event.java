@@ -115,4 +115,11 @@ public sealed interface Event {
      */
     record EvacuateAll(String reason) implements Event {
     }
+
+    /**
+     * The executor is gone (its evacuation did not finish in time): whatever state is still on a
+     * GPU, or moving, is lost with it; those sessions are ended and told why.
+     */
+    record ExecutorGone(String reason) implements Event {
+    }
 }

@@ -337,6 +337,17 @@ final class Planner {
         s.gpu = gpu;
         s.residency = Residency.RESIDENT;
         endTransit(s);
+        if (evacuating && !s.departed()) {
+            // The executor is leaving: a state that arrived on a GPU after the evacuation began
+            // follows the others to host memory.
+            startOffload(s);
+        }
+    }
+
+    private boolean evacuating;
+
+    void evacuating(boolean value) {
+        evacuating = value;
     }
 
     /** Back to the state before the transfer: the source stays authoritative. */

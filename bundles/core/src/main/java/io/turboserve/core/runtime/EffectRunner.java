@@ -100,6 +100,23 @@ final class EffectRunner {
         transports.remove(t);
     }
 
+    /** Waits until every GPU worker has run what was queued before this call (or the timeout). */
+    void awaitWorkers(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        for (ExecutorService w : workers.values()) {
+            try {
+                w.submit(() -> { }).get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                    | RejectedExecutionException e) {
+                LOG.log(Level.WARNING, "a GPU worker did not drain before the executor left: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     void close() {
         provisioning.shutdownNow();
         workers.values().forEach(ExecutorService::shutdownNow);

@@ -487,6 +487,22 @@ public final class ServingRuntime implements ServingService {
         } catch (ServingException | InterruptedException e) {
             LOG.log(Level.ERROR, "offloading before the executor left did not finish: " + e.getMessage());
         }
+        try {
+            if (call(() -> state().anyResidentOrMoving())) {
+                LOG.log(Level.ERROR, "executor {0} left before all its sessions were offloaded; those sessions are ended",
+                        executor.info().name());
+                call(() -> {
+                    effects.run(controller.handle(new Event.ExecutorGone("executor " + executor.info().name()
+                            + " left before the state could be offloaded"), nowNanos()));
+                    return null;
+                });
+            }
+        } catch (ServingException e) {
+            LOG.log(Level.ERROR, "could not end the sessions of the departed executor: " + e.getMessage());
+        }
+        // Work already queued for the GPUs (frees, late steps) must reach the old executor
+        // before it goes: wait for every worker to pass a barrier.
+        effects.awaitWorkers(evacuateTimeoutMillis);
         effects.setExecutor(null);
         if (!executors.isEmpty()) {
             useExecutor(executors.get(0));

@@ -390,4 +390,30 @@ class ControllerTest {
         h.send(new Event.StepCompleted(g, java.util.List.of(), h.now - 10 * MS, h.now));
         assertTrue(h.deviceStates.isEmpty(), "freed once out of the step");
     }
+
+    @Test
+    void aStateThatArrivesDuringAnEvacuationIsOffloadedToo() throws Exception {
+        // Review finding: evacuation ran once, so a create in flight committed afterwards stayed
+        // on the GPU of an executor that was leaving.
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.send(new Event.EvacuateAll("executor swap")); // a's state is still being created
+        h.runFor(100 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "a").residency());
+        assertFalse(h.controller.state().anyResidentOrMoving());
+    }
+
+    @Test
+    void sessionsStillOnTheGpusWhenTheExecutorIsGoneAreEndedAndTold() throws Exception {
+        Harness h = harness();
+        h.storeCapacity = 0; // nothing can be offloaded
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(150 * MS);
+        h.send(new Event.EvacuateAll("executor swap"));
+        h.runFor(100 * MS);
+        assertEquals(Residency.RESIDENT, status(h, "a").residency(), "the full store kept it resident");
+        h.send(new Event.ExecutorGone("executor cpu left before the state could be offloaded"));
+        assertTrue(h.ended.get("a").startsWith("state lost: executor cpu left"), h.ended.get("a"));
+        assertFalse(h.controller.state().anyResidentOrMoving());
+    }
 }
