@@ -80,6 +80,9 @@ public final class Controller {
         out = new ArrayList<>();
         planner.bind(out, now);
         boolean decide = dispatch(event, now);
+        if (lostGpus()) {
+            releaseLostGpus(now);
+        }
         if (decide || planner.takeSlotFreed()) {
             decide(now);
         }
@@ -437,8 +440,36 @@ public final class Controller {
                 depart(s, now, "state lost: GPU " + id + " failed (" + reason + ")");
             }
         }
-        cluster.closeGpu(g, now);
-        out.add(new Effect.Release(id));
+        g.busy = false;
+        // Released once nothing still targets it: a late completion of a transfer aimed at it must
+        // not find the same id handed out again by the provisioner (see releaseLostGpus).
+        releaseLostGpus(now);
+    }
+
+    private boolean lostGpus() {
+        for (GpuRecord g : cluster.gpus.values()) {
+            if (g.state == GpuState.LOST) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Releases lost GPUs that no session's state or transfer refers to any more. */
+    private void releaseLostGpus(long now) {
+        Map<Integer, long[]> use = null;
+        for (GpuRecord g : new ArrayList<>(cluster.gpus.values())) {
+            if (g.state != GpuState.LOST) {
+                continue;
+            }
+            if (use == null) {
+                use = cluster.occupancy();
+            }
+            if (!use.containsKey(g.id)) {
+                cluster.closeGpu(g, now);
+                out.add(new Effect.Release(g.id));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- decisions

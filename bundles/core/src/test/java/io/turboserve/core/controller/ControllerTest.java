@@ -416,4 +416,28 @@ class ControllerTest {
         assertTrue(h.ended.get("a").startsWith("state lost: executor cpu left"), h.ended.get("a"));
         assertFalse(h.controller.state().anyResidentOrMoving());
     }
+
+    @Test
+    void aLostGpuIsReleasedOnlyOnceNoTransferTargetsIt() throws Exception {
+        // Review finding: released at once, its id could be handed out again before a restore
+        // aimed at it completed, and the late completion then committed onto the new GPU.
+        Harness h = harness();
+        budget[0] = 1;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(150 * MS);
+        h.send(new Event.SessionIdled("a"));
+        h.runFor(200 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "a").residency());
+        h.send(new Event.SessionActivated("a")); // restore to the only GPU, 5 ms
+        int g = h.controller.state().gpuStatuses(4).get(0).id();
+        h.send(new Event.GpuLost(g, "fell off the bus"));
+        assertFalse(h.released.contains(g), "a restore still targets it");
+        h.runFor(10 * MS);
+        assertTrue(h.released.contains(g), "released once the restore came back");
+        h.runFor(300 * MS);
+        // The host copy stayed authoritative: restored onto the replacement GPU, chunks continue.
+        assertEquals(Residency.RESIDENT, status(h, "a").residency());
+        assertTrue(status(h, "a").gpu() != g);
+        assertConsecutive(h.chunks("a"));
+    }
 }
