@@ -383,8 +383,14 @@ public final class GatewayServlet extends HttpServlet {
                 }
                 Chunk chunk = stream.next(keepAlive);
                 if (chunk != null) {
-                    send(out, "event: chunk\nid: " + chunk.index() + "\ndata: " + Json.write(Payloads.chunk(chunk))
-                            + "\n\n");
+                    try {
+                        send(out, "event: chunk\nid: " + chunk.index() + "\ndata: " + Json.write(Payloads.chunk(chunk))
+                                + "\n\n");
+                    } catch (IOException broken) {
+                        // The client did not get it: give it back, the next reader starts with it.
+                        stream.unread(chunk);
+                        throw broken;
+                    }
                     sent++;
                 } else if (stream.ended()) {
                     String why = stream.endReason();

@@ -143,6 +143,7 @@ class FakeServing implements ServingService {
         String endReason = "session closed";
         int nextCalls;
         boolean closed;
+        final java.util.List<Chunk> unread = new java.util.ArrayList<>();
 
         Stream then(Object step) {
             script.add(step);
@@ -154,6 +155,12 @@ class FakeServing implements ServingService {
             nextCalls++;
             Object step = script.poll();
             return step instanceof Chunk chunk ? chunk : null;
+        }
+
+        @Override
+        public void unread(Chunk chunk) {
+            unread.add(chunk);
+            script.addFirst(chunk);
         }
 
         @Override

@@ -330,6 +330,9 @@ class GatewayServletTest {
         assertTrue(serving.stream.closed);
         assertEquals(2, serving.stream.nextCalls);
         assertFalse(response.text().contains("event: end"));
+        // chunk 1 never reached the client: it is given back for the next reader
+        assertEquals(1, serving.stream.unread.size());
+        assertEquals(1, serving.stream.unread.get(0).index());
     }
 
     @Test

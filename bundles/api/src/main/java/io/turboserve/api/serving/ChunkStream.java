@@ -16,6 +16,13 @@ public interface ChunkStream extends AutoCloseable {
      */
     Chunk next(Duration timeout) throws InterruptedException;
 
+    /**
+     * Gives back a chunk that {@link #next} returned but that could not be handed to the client
+     * (the connection broke while writing it): it becomes the next chunk the session's next reader
+     * gets, so a client that reconnects loses nothing.
+     */
+    void unread(Chunk chunk);
+
     /** @return whether no more chunks will come (the session was closed or lost). */
     boolean ended();
 

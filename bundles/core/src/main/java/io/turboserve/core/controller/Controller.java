@@ -87,7 +87,7 @@ public final class Controller {
             decide(now);
         }
         // A read chunk changes nothing to schedule unless it re-armed a paused session.
-        if (!(event instanceof Event.ChunkConsumed) || rearmed) {
+        if (!(event instanceof Event.ChunkConsumed || event instanceof Event.ChunkReturned) || rearmed) {
             schedule(now);
         }
         rearmed = false;
@@ -113,6 +113,12 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.ChunkConsumed e) {
             consumed(e.sessionId(), now);
+            return false;
+        } else if (event instanceof Event.ChunkReturned e) {
+            SessionRecord s = cluster.sessions.get(e.sessionId());
+            if (s != null && !s.departed()) {
+                s.buffered++;
+            }
             return false;
         } else if (event instanceof Event.StepCompleted e) {
             stepCompleted(e, now);

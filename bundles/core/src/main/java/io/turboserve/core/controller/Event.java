@@ -32,6 +32,10 @@ public sealed interface Event {
     record ChunkConsumed(String sessionId) implements Event {
     }
 
+    /** A chunk read by a client that could not take it went back into the session's buffer. */
+    record ChunkReturned(String sessionId) implements Event {
+    }
+
     /** A coalesced step finished; {@code outputs} in the order of the step's items. */
     record StepCompleted(int gpu, List<ChunkOutput> outputs, long startedNanos, long finishedNanos) implements Event {
         public StepCompleted {

@@ -14,13 +14,15 @@ import java.util.function.Consumer;
 final class Outbox {
     private final String sessionId;
     private final Consumer<String> onConsumed;
+    private final Consumer<String> onReturned;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
     private String endReason;
     private boolean readerOpen;
 
-    Outbox(String sessionId, Consumer<String> onConsumed) {
+    Outbox(String sessionId, Consumer<String> onConsumed, Consumer<String> onReturned) {
         this.sessionId = sessionId;
         this.onConsumed = onConsumed;
+        this.onReturned = onReturned;
     }
 
     synchronized void add(Chunk chunk) {
@@ -66,6 +68,15 @@ final class Outbox {
             }
             onConsumed.accept(sessionId);
             return c;
+        }
+
+        @Override
+        public void unread(Chunk chunk) {
+            synchronized (Outbox.this) {
+                chunks.addFirst(chunk);
+                Outbox.this.notifyAll();
+            }
+            onReturned.accept(sessionId);
         }
 
         @Override

@@ -265,7 +265,7 @@ public final class ServingRuntime implements ServingService {
             throw new ServingException(Kind.INVALID, e.getMessage(), e);
         }
         String id = "s-" + Long.toString(ids.incrementAndGet(), 36) + "-" + Long.toHexString(nowNanos() & 0xffffffL);
-        outboxes.put(id, new Outbox(id, sid -> post(new Event.ChunkConsumed(sid))));
+        outboxes.put(id, new Outbox(id, sid -> post(new Event.ChunkConsumed(sid)), sid -> post(new Event.ChunkReturned(sid))));
         try {
             return send(new Event.SessionCreated(id, spec, bytes), () -> state().sessionStatus(id));
         } catch (ServingException e) {
