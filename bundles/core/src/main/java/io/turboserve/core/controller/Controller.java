@@ -214,6 +214,14 @@ public final class Controller {
                 g.busy = false;
             }
             return false;
+        } else if (event instanceof Event.StoreGone e) {
+            for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
+                if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
+                    s.slot = null;
+                    depart(s, now, "state lost: " + e.reason());
+                }
+            }
+            return true;
         } else if (event instanceof Event.EvacuateAll e) {
             executorAvailable = false;
             planner.evacuating(true);

@@ -126,4 +126,11 @@ public sealed interface Event {
      */
     record ExecutorGone(String reason) implements Event {
     }
+
+    /**
+     * The offload store went away with the states it held: the sessions offloaded there are ended
+     * and told why (their state is gone; nothing to free).
+     */
+    record StoreGone(String reason) implements Event {
+    }
 }

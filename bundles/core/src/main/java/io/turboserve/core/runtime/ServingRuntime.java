@@ -526,7 +526,13 @@ public final class ServingRuntime implements ServingService {
     }
 
     void unbindStore(OffloadStore store) {
+        boolean current = effects.store() == store;
         effects.clearStore(store);
+        if (current) {
+            // Its slabs close with it: the idle sessions whose state it held cannot come back.
+            // Say so to each of them rather than fail their restores forever.
+            post(new Event.StoreGone("the offload store holding it was stopped"));
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

@@ -440,4 +440,18 @@ class ControllerTest {
         assertTrue(status(h, "a").gpu() != g);
         assertConsecutive(h.chunks("a"));
     }
+
+    @Test
+    void sessionsWhoseStateWasInAStoppedStoreAreEndedAndTold() throws Exception {
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.send(new Event.SessionActivated(h.create("b")));
+        h.runFor(150 * MS);
+        h.send(new Event.SessionIdled("a"));
+        h.runFor(200 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "a").residency());
+        h.send(new Event.StoreGone("the offload store holding it was stopped"));
+        assertEquals("state lost: the offload store holding it was stopped", h.ended.get("a"));
+        assertEquals(Residency.RESIDENT, status(h, "b").residency(), "resident sessions are untouched");
+    }
 }
