@@ -55,6 +55,8 @@ public final class Controller {
     private boolean rearmed;
     /** The step size the placement policy asked for last (0: the configured maximum). */
     private int stepBatch;
+    /** Whether a lost GPU is still held because a transfer targets it (checked after each event). */
+    private boolean lostGpusHeld;
 
     /**
      * @param config the settings
@@ -80,7 +82,7 @@ public final class Controller {
         out = new ArrayList<>();
         planner.bind(out, now);
         boolean decide = dispatch(event, now);
-        if (lostGpus()) {
+        if (lostGpusHeld) {
             releaseLostGpus(now);
         }
         if (decide || planner.takeSlotFreed()) {
@@ -460,17 +462,9 @@ public final class Controller {
         releaseLostGpus(now);
     }
 
-    private boolean lostGpus() {
-        for (GpuRecord g : cluster.gpus.values()) {
-            if (g.state == GpuState.LOST) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Releases lost GPUs that no session's state or transfer refers to any more. */
     private void releaseLostGpus(long now) {
+        lostGpusHeld = false;
         Map<Integer, long[]> use = null;
         for (GpuRecord g : new ArrayList<>(cluster.gpus.values())) {
             if (g.state != GpuState.LOST) {
@@ -482,6 +476,8 @@ public final class Controller {
             if (!use.containsKey(g.id)) {
                 cluster.closeGpu(g, now);
                 out.add(new Effect.Release(g.id));
+            } else {
+                lostGpusHeld = true;
             }
         }
     }
