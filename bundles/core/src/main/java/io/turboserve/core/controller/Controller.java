@@ -129,16 +129,16 @@ public final class Controller {
             return stepFailed(e, now);
         } else if (event instanceof Event.StateCreated e) {
             planner.stateCreated(e.sessionId(), e.handle());
-            return true;
+            return somethingWaits();
         } else if (event instanceof Event.OffloadCopied e) {
             planner.offloadCopied(e.sessionId(), e.slot());
-            return true;
+            return somethingWaits();
         } else if (event instanceof Event.RestoreCopied e) {
             planner.restoreCopied(e.sessionId(), e.handle());
-            return true;
+            return somethingWaits();
         } else if (event instanceof Event.MigrationCopied e) {
             planner.migrationCopied(e.sessionId(), e.target(), e.nanos());
-            return true;
+            return somethingWaits();
         } else if (event instanceof Event.TransferFailed e) {
             planner.transferFailed(e);
             return !e.storeFull();
@@ -462,6 +462,26 @@ public final class Controller {
         releaseLostGpus(now);
     }
 
+    /**
+     * A finished transfer calls for a decision only if something waits for one: an active session
+     * without a GPU (a slot may have freed up) or a draining GPU. Ticks and lifecycle events decide
+     * anyway; this halves the decisions of a busy cluster.
+     */
+    private boolean somethingWaits() {
+        for (GpuRecord g : cluster.gpus.values()) {
+            if (g.state == GpuState.DRAINING) {
+                return true;
+            }
+        }
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.lifecycle == Lifecycle.ACTIVE && s.transit == null
+                    && (s.residency == Residency.NONE || s.residency == Residency.OFFLOADED)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Releases lost GPUs that no session's state or transfer refers to any more. */
     private void releaseLostGpus(long now) {
         lostGpusHeld = false;
@@ -511,10 +531,14 @@ public final class Controller {
             target = bounds.clamp(current);
         }
         int budget = hold.apply(now, target, current);
+        int effectsBefore = out.size();
         resize(budget, now);
+        // The placement policy sees the cluster after the resize; if it changed nothing, the
+        // autoscaler's snapshot is that cluster already.
+        ClusterSnapshot forPlacement = out.size() == effectsBefore ? decisionSnapshot : null;
         if (placement != null) {
             try {
-                var result = placement.plan(snapshot(now), placementState);
+                var result = placement.plan(forPlacement != null ? forPlacement : snapshot(now), placementState);
                 placementState = result.next();
                 stepBatch = result.plan().stepBatch();
                 planner.apply(result.plan());
