@@ -129,16 +129,16 @@ public final class Controller {
             return stepFailed(e, now);
         } else if (event instanceof Event.StateCreated e) {
             planner.stateCreated(e.sessionId(), e.handle());
-            return somethingWaits();
+            return true;
         } else if (event instanceof Event.OffloadCopied e) {
             planner.offloadCopied(e.sessionId(), e.slot());
-            return somethingWaits();
+            return true;
         } else if (event instanceof Event.RestoreCopied e) {
             planner.restoreCopied(e.sessionId(), e.handle());
-            return somethingWaits();
+            return true;
         } else if (event instanceof Event.MigrationCopied e) {
             planner.migrationCopied(e.sessionId(), e.target(), e.nanos());
-            return somethingWaits();
+            return true;
         } else if (event instanceof Event.TransferFailed e) {
             planner.transferFailed(e);
             return !e.storeFull();
@@ -460,26 +460,6 @@ public final class Controller {
         // Released once nothing still targets it: a late completion of a transfer aimed at it must
         // not find the same id handed out again by the provisioner (see releaseLostGpus).
         releaseLostGpus(now);
-    }
-
-    /**
-     * A finished transfer calls for a decision only if something waits for one: an active session
-     * without a GPU (a slot may have freed up) or a draining GPU. Ticks and lifecycle events decide
-     * anyway; this halves the decisions of a busy cluster.
-     */
-    private boolean somethingWaits() {
-        for (GpuRecord g : cluster.gpus.values()) {
-            if (g.state == GpuState.DRAINING) {
-                return true;
-            }
-        }
-        for (SessionRecord s : cluster.sessions.values()) {
-            if (s.lifecycle == Lifecycle.ACTIVE && s.transit == null
-                    && (s.residency == Residency.NONE || s.residency == Residency.OFFLOADED)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Releases lost GPUs that no session's state or transfer refers to any more. */
