@@ -37,7 +37,6 @@ public final class ClusterState {
     long restores;
     long worstLatency = -1;
     long closedGpuNanos;
-    long lastDecision;
 
     ClusterState(int tombstoneLimit) {
         this.tombstones = Controller.lru(tombstoneLimit);

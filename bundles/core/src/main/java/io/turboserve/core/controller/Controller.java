@@ -80,7 +80,7 @@ public final class Controller {
      */
     public List<Effect> handle(Event event, long now) throws ServingException {
         out = new ArrayList<>();
-        planner.bind(out, now);
+        planner.bind(out);
         boolean decide = dispatch(event, now);
         if (lostGpusHeld) {
             releaseLostGpus(now);
@@ -590,14 +590,12 @@ public final class Controller {
      * empty GPUs: what the autoscaler weighs against cost.
      */
     long bottleneckAt(int m) {
-        // The autoscaler asks for several budgets within one decision: they share its snapshot.
-        ClusterSnapshot base = decisionSnapshot != null ? decisionSnapshot : snapshot(cluster.lastDecision);
-        return new Whatif(config, latency, placement).bottleneckAt(base, m);
+        // Only the autoscaler asks, inside a decision: its budgets share the decision's snapshot.
+        return new Whatif(config, latency, placement).bottleneckAt(decisionSnapshot, m);
     }
 
     /** @return the snapshot policies would see now. */
     public ClusterSnapshot snapshot(long now) {
-        cluster.lastDecision = now;
         return cluster.snapshot(now, config, bounds, demand.stats(now, cluster.aliveCount(), cluster.activeCount()),
                 latency);
     }

@@ -36,7 +36,7 @@ final class Planner {
         this.notice = notice;
     }
 
-    void bind(List<Effect> effects, long now) {
+    void bind(List<Effect> effects) {
         this.out = effects;
         this.used = null;
     }

@@ -145,49 +145,47 @@ final class EffectRunner {
     }
 
     private void runOne(Effect e) {
-        {
-            if (e instanceof Effect.RunStep s) {
-                onGpu(s.gpu(), () -> step(s));
-            } else if (e instanceof Effect.CreateState c) {
-                onGpu(c.gpu(), () -> create(c));
-            } else if (e instanceof Effect.Offload o) {
-                onGpu(o.handle().gpu(), () -> offload(o));
-            } else if (e instanceof Effect.Restore r) {
-                onGpu(r.gpu(), () -> restore(r));
-            } else if (e instanceof Effect.Migrate m) {
-                onGpu(m.source().gpu(), () -> migrate(m));
-            } else if (e instanceof Effect.FreeState f) {
-                ChunkExecutor exec = executor;
-                if (exec != null) {
-                    onGpu(f.handle().gpu(), () -> exec.free(f.handle()));
-                }
-            } else if (e instanceof Effect.FreeSlot f) {
-                OffloadStore s = store;
-                if (s != null) {
-                    s.free(f.slot());
-                }
-            } else if (e instanceof Effect.Deliver d) {
-                Outbox box = outboxes.get(d.chunk().sessionId());
-                if (box != null) {
-                    box.add(d.chunk());
-                }
-            } else if (e instanceof Effect.EndStream end) {
-                // The session is gone: an open reader keeps its own reference and drains what is
-                // left; nobody can open a new one, so the map must not keep it.
-                Outbox box = outboxes.remove(end.sessionId());
-                if (box != null) {
-                    box.end(end.reason());
-                }
-            } else if (e instanceof Effect.Provision p) {
-                provision(p.requestId());
-            } else if (e instanceof Effect.Release r) {
-                GpuProvisioner prov = provisioner;
-                if (prov != null) {
-                    prov.release(r.gpu());
-                }
-            } else if (e instanceof Effect.Notice n) {
-                CONTROLLER.log(n.level(), n.message());
+        if (e instanceof Effect.RunStep s) {
+            onGpu(s.gpu(), () -> step(s));
+        } else if (e instanceof Effect.CreateState c) {
+            onGpu(c.gpu(), () -> create(c));
+        } else if (e instanceof Effect.Offload o) {
+            onGpu(o.handle().gpu(), () -> offload(o));
+        } else if (e instanceof Effect.Restore r) {
+            onGpu(r.gpu(), () -> restore(r));
+        } else if (e instanceof Effect.Migrate m) {
+            onGpu(m.source().gpu(), () -> migrate(m));
+        } else if (e instanceof Effect.FreeState f) {
+            ChunkExecutor exec = executor;
+            if (exec != null) {
+                onGpu(f.handle().gpu(), () -> exec.free(f.handle()));
             }
+        } else if (e instanceof Effect.FreeSlot f) {
+            OffloadStore s = store;
+            if (s != null) {
+                s.free(f.slot());
+            }
+        } else if (e instanceof Effect.Deliver d) {
+            Outbox box = outboxes.get(d.chunk().sessionId());
+            if (box != null) {
+                box.add(d.chunk());
+            }
+        } else if (e instanceof Effect.EndStream end) {
+            // The session is gone: an open reader keeps its own reference and drains what is
+            // left; nobody can open a new one, so the map must not keep it.
+            Outbox box = outboxes.remove(end.sessionId());
+            if (box != null) {
+                box.end(end.reason());
+            }
+        } else if (e instanceof Effect.Provision p) {
+            provision(p.requestId());
+        } else if (e instanceof Effect.Release r) {
+            GpuProvisioner prov = provisioner;
+            if (prov != null) {
+                prov.release(r.gpu());
+            }
+        } else if (e instanceof Effect.Notice n) {
+            CONTROLLER.log(n.level(), n.message());
         }
     }
 
