@@ -11,7 +11,7 @@
  * libraries behind these types can be loaded by one class loader only.
  */
 @Export(substitution = Export.Substitution.NOIMPORT)
-@Version("1.0.0")
+@Version("1.1.0")
 package io.turboserve.cuda;
 
 import org.osgi.annotation.bundle.Export;
