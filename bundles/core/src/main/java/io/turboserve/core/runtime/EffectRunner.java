@@ -20,7 +20,6 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,7 +42,7 @@ final class EffectRunner {
     private final LongSupplier clock;
     private final Map<Integer, ExecutorService> workers = new ConcurrentHashMap<>();
     private final ExecutorService provisioning = Executors.newCachedThreadPool(r -> daemon(r, "turboserve-provision"));
-    private final List<MigrationTransport> transports = new CopyOnWriteArrayList<>();
+    private final RankedTransports transports = new RankedTransports();
     private volatile ChunkExecutor executor;
     private volatile OffloadStore store;
     private volatile GpuProvisioner provisioner;
@@ -92,8 +91,9 @@ final class EffectRunner {
         }
     }
 
-    void addTransport(MigrationTransport t) {
-        transports.add(t);
+    /** Binds (or re-ranks) a transport; {@code props} are its service properties (ranking, id). */
+    void addTransport(MigrationTransport t, Map<String, ?> props) {
+        transports.add(t, props);
     }
 
     void removeTransport(MigrationTransport t) {
@@ -266,8 +266,8 @@ final class EffectRunner {
     }
 
     /**
-     * Migration, prepare and copy: allocate on the target (prepare) and copy through the first
-     * transport that supports the pair. The controller commits (epoch + 1, free the source); on
+     * Migration, prepare and copy: allocate on the target (prepare) and copy through the
+     * highest-ranked transport that supports the pair. The controller commits (epoch + 1, free the source); on
      * any failure the target is freed here (abort) and the source stays authoritative.
      */
     private void migrate(Effect.Migrate m) {
@@ -276,13 +276,7 @@ final class EffectRunner {
         StateHandle target = null;
         try {
             requireExecutor(exec);
-            MigrationTransport transport = null;
-            for (MigrationTransport t : transports) {
-                if (t.supports(exec, m.source().gpu(), m.toGpu())) {
-                    transport = t;
-                    break;
-                }
-            }
+            MigrationTransport transport = transports.choose(exec, m.source().gpu(), m.toGpu());
             if (transport == null) {
                 throw new TransferException("no transport moves state from GPU " + m.source().gpu() + " to GPU " + m.toGpu());
             }

@@ -552,8 +552,14 @@ public final class ServingRuntime implements ServingService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindTransport(MigrationTransport transport) {
-        effects.addTransport(transport);
+    void bindTransport(MigrationTransport transport, Map<String, Object> props) {
+        // The highest service.ranking that supports a pair wins (ties: lowest service.id), whatever
+        // the binding order: the in-process transport (-100) must not shadow a real one.
+        effects.addTransport(transport, props);
+    }
+
+    void updatedTransport(MigrationTransport transport, Map<String, Object> props) {
+        effects.addTransport(transport, props);
     }
 
     void unbindTransport(MigrationTransport transport) {
