@@ -37,6 +37,15 @@ public record CudaStatus(boolean available, String reason, int driverVersion, in
         }
     }
 
+    /**
+     * Probes the driver once per class loader, as the bundle does when it starts, for code that runs
+     * on a plain class path (tests, the GPU check program). Never throws: without a usable device
+     * the status says why. Inside the framework use the {@code CudaStatus} service instead.
+     */
+    public static CudaStatus probe() {
+        return io.turboserve.cuda.internal.NativeProbe.probeOnce();
+    }
+
     /** CUDA is usable on these devices; {@code notes} may say which devices were skipped. */
     public static CudaStatus available(int driverVersion, int runtimeVersion, List<CudaDevice> devices,
             String notes) {

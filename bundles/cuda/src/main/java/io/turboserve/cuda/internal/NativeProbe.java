@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * stopping and starting the bundle keeps the class loader and therefore the result; updating or
  * refreshing the bundle creates a new class loader and probes again.
  */
-final class NativeProbe {
+public final class NativeProbe {
 
     private static final int MAX_DETAIL = 300;
 
@@ -34,7 +34,7 @@ final class NativeProbe {
     }
 
     /** The probe's result, probing on the first call only (see the class comment). */
-    static synchronized CudaStatus probeOnce() {
+    public static synchronized CudaStatus probeOnce() {
         if (result == null) {
             result = probeSafely(DriverQuery::query);
         }
