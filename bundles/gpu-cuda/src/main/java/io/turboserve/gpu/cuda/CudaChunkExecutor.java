@@ -353,6 +353,31 @@ public final class CudaChunkExecutor implements ChunkExecutor, CudaMemoryOwner, 
     }
 
     /**
+     * A benchmark aid: makes a freshly created state look as if {@code frames} frames had been
+     * written (its window full of generator values, its next chunk {@code frames / framesPerChunk}),
+     * so a step can be timed at a full window without generating the chunks that would fill it.
+     */
+    public void fillWindow(StateHandle state, long frames) throws ExecutorException {
+        Worker w = worker(state.gpu());
+        owned(w, state);
+        if (frames < 0 || frames % settings.preset().framesPerChunk() != 0) {
+            throw new ExecutorException(Kind.INVALID, "cuda executor: frames must be a multiple of "
+                    + settings.preset().framesPerChunk() + ", got " + frames);
+        }
+        try {
+            w.enter();
+            StateLayout.Header now = w.readHeaders(List.of(state.address())).get(0);
+            if (now == null) {
+                throw new ExecutorException(Kind.INVALID, "cuda executor: " + state.sessionId() + " holds no state yet");
+            }
+            w.fillWindow(state.address(), new StateLayout.Header(frames / settings.preset().framesPerChunk(),
+                    now.seed(), frames, now.promptSeed(), now.fingerprint()));
+        } catch (Native.CudaException e) {
+            throw failure(w, "filling the window of " + state.sessionId(), e);
+        }
+    }
+
+    /**
      * Registers a slab of the offload store page-locked (portable: every device sees it pinned), so
      * copies to and from its slots run at PCIe speed. Called once per slab, when it is created.
      *

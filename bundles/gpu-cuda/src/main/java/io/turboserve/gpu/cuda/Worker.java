@@ -132,6 +132,14 @@ final class Worker implements AutoCloseable {
         sync(stream);
     }
 
+    /** Fills a state's whole KV window with generator values (a benchmark aid) and writes a header. */
+    void fillWindow(long state, StateLayout.Header header) {
+        long elements = (layout.stateBytes() - StateLayout.HEADER_BYTES) / 2;
+        launcher.launch(model.kernels.fill, Launcher.gridFor(elements), 1, 256, stream,
+                state + StateLayout.HEADER_BYTES, elements, header.seed(), 0x5EED_F111L, 0.5f);
+        writeHeader(state, header);
+    }
+
     /** @return the headers of these states, read from the device. */
     List<StateLayout.Header> readHeaders(List<Long> states) {
         for (int s = 0; s < states.size(); s++) {
