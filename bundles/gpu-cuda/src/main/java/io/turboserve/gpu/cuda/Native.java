@@ -50,6 +50,14 @@ final class Native {
         return new Address(address, bytes);
     }
 
+    /**
+     * @return a view of {@code bytes} bytes of host memory at {@code address} (never
+     *         {@code new BytePointer(long)}, which allocates that many bytes instead)
+     */
+    static BytePointer bytes(long address, long bytes) {
+        return new BytePointer(new Address(address, bytes));
+    }
+
     static void cuda(int err, String call) {
         if (err != cudaSuccess) {
             throw new CudaException(call + " failed: " + describe(err), err == cudaErrorMemoryAllocation);

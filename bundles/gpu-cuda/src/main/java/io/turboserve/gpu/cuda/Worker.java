@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
@@ -125,8 +124,7 @@ final class Worker implements AutoCloseable {
 
     /** Writes a fresh header (chunk 0, empty window) into a state. */
     void writeHeader(long state, StateLayout.Header header) {
-        BytePointer host = new BytePointer(stagingAt(0));
-        host.capacity(StateLayout.HEADER_BYTES).put(header.encode(), 0, StateLayout.HEADER_BYTES);
+        Native.bytes(stagingAt(0), StateLayout.HEADER_BYTES).put(header.encode(), 0, StateLayout.HEADER_BYTES);
         cuda(cudaMemcpyAsync(at(state), at(stagingAt(0)), StateLayout.HEADER_BYTES, cudaMemcpyHostToDevice, stream),
                 "cudaMemcpyAsync(header)");
         sync(stream);
@@ -150,7 +148,7 @@ final class Worker implements AutoCloseable {
         List<StateLayout.Header> headers = new ArrayList<>(states.size());
         byte[] bytes = new byte[StateLayout.HEADER_BYTES];
         for (int s = 0; s < states.size(); s++) {
-            new BytePointer(stagingAt(s)).capacity(StateLayout.HEADER_BYTES).get(bytes, 0, bytes.length);
+            Native.bytes(stagingAt(s), StateLayout.HEADER_BYTES).get(bytes, 0, bytes.length);
             headers.add(StateLayout.Header.decode(bytes));
         }
         return headers;
@@ -206,13 +204,13 @@ final class Worker implements AutoCloseable {
         int payload = (int) p.payloadBytes();
         for (int s = 0; s < b; s++) {
             byte[] out = new byte[payload];
-            new BytePointer(payloadStaging() + (long) s * payload).capacity(payload).get(out, 0, payload);
+            Native.bytes(payloadStaging() + (long) s * payload, payload).get(out, 0, payload);
             payloads.add(out);
         }
         for (int s = 0; s < b; s++) {
             Item item = items.get(s);
             byte[] header = item.header().advanced(p.framesPerChunk()).encode();
-            new BytePointer(stagingAt(s)).capacity(StateLayout.HEADER_BYTES).put(header, 0, header.length);
+            Native.bytes(stagingAt(s), StateLayout.HEADER_BYTES).put(header, 0, header.length);
             cuda(cudaMemcpyAsync(at(item.state()), at(stagingAt(s)), StateLayout.HEADER_BYTES, cudaMemcpyHostToDevice,
                     stream), "cudaMemcpyAsync(header)");
         }
