@@ -10,8 +10,18 @@ import io.turboserve.api.policy.AutoscalingPolicy;
 import io.turboserve.api.policy.PlacementPolicy;
 import io.turboserve.api.serving.PolicySlot;
 import io.turboserve.api.serving.ServingService;
+import io.turboserve.cuda.CudaRuntime;
 import io.turboserve.cuda.CudaStatus;
+import io.turboserve.api.transport.MigrationTransport;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -36,7 +46,8 @@ class FrameworkTest {
                 assertEquals(Bundle.ACTIVE, b.getState(), b.getSymbolicName() + " is active");
             }
         }
-        assertEquals(9, ours, "api, cuda, core, placement, autoscaler, offload-arrow, executor-cpu, gateway, management");
+        assertEquals(11, ours, "api, cuda, gpu-cuda, transport-nccl, core, placement, autoscaler, offload-arrow, "
+                + "executor-cpu, gateway, management");
     }
 
     @Test
@@ -74,6 +85,46 @@ class FrameworkTest {
             assertTrue(status.reason().contains("CUDA") || !status.reason().isBlank(), status.reason());
             assertEquals(null, context.getServiceReference(io.turboserve.cuda.CudaRuntime.class),
                     "no CUDA runtime service without a usable device");
+        }
+    }
+
+    /**
+     * Without a usable device the CUDA executor and the NCCL transport resolve and start, and stay
+     * out of the way: their components wait for the CUDA runtime service, even when the executor
+     * is configured, and the CPU executor and the in-process transport serve.
+     */
+    @Test
+    void theGpuBundlesStayOutOfTheWayWithoutADevice(@InjectService(timeout = 10_000) CudaStatus status,
+            @InjectService(timeout = 10_000) ServiceComponentRuntime scr,
+            @InjectService(timeout = 10_000) ConfigurationAdmin admin) throws Exception {
+        Assumptions.assumeFalse(status.available(), "a CUDA device is usable here: " + status.message());
+        Configuration config = admin.getConfiguration("io.turboserve.gpu.cuda.executor", "?");
+        config.update(new Hashtable<>(Map.of("model", "tiny")));
+        try {
+            for (String name : new String[] {"io.turboserve.gpu.cuda", "io.turboserve.transport.nccl"}) {
+                Bundle bundle = java.util.Arrays.stream(context.getBundles())
+                        .filter(b -> name.equals(b.getSymbolicName())).findFirst().orElseThrow();
+                assertEquals(Bundle.ACTIVE, bundle.getState(), name);
+                long deadline = System.currentTimeMillis() + 10_000;
+                List<ComponentConfigurationDTO> configs = List.of();
+                while (configs.isEmpty() && System.currentTimeMillis() < deadline) {
+                    configs = scr.getComponentDescriptionDTOs(bundle).stream()
+                            .flatMap(d -> scr.getComponentConfigurationDTOs(d).stream()).toList();
+                    Thread.sleep(50);
+                }
+                assertEquals(1, configs.size(), name + " has one component configuration");
+                ComponentConfigurationDTO c = configs.get(0);
+                assertEquals(ComponentConfigurationDTO.UNSATISFIED_REFERENCE, c.state, name);
+                List<String> waitingFor = java.util.Arrays.stream(c.unsatisfiedReferences)
+                        .flatMap(u -> java.util.Arrays.stream(c.description.references)
+                                .filter(r -> r.name.equals(u.name)).map(r -> r.interfaceName))
+                        .toList();
+                assertEquals(List.of(CudaRuntime.class.getName()), waitingFor, name + " waits for the CUDA runtime alone");
+            }
+            assertEquals(0, context.getServiceReferences(ChunkExecutor.class, "(executor.name=cuda)").size());
+            assertEquals(0, context.getServiceReferences(MigrationTransport.class, "(transport.name=nccl)").size());
+        } finally {
+            config.delete();
         }
     }
 }
