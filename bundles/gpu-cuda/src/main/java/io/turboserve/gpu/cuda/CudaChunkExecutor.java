@@ -138,6 +138,10 @@ public final class CudaChunkExecutor implements ChunkExecutor, CudaMemoryOwner, 
         long workspace = Workspace.plan(p, settings.maxBatch()).bytes();
         MemoryBudget budget = MemoryBudget.plan(device.describe(), free.get(), p.weightElements() * 2, workspace,
                 settings.reserveBytes(), settings.workersPerDevice(), layout.stateBytes(), settings.sessionsPerWorker());
+        if ("flash".equals(settings.attention()) && device.computeMajor() < 8) {
+            throw new IllegalStateException("attention=flash needs compute capability 8.0 or newer (bf16 tensor cores); "
+                    + device.describe() + " has " + device.computeCapability() + ": use attention=auto or reference");
+        }
         boolean flash = switch (settings.attention()) {
             case "flash" -> true;
             case "reference" -> false;

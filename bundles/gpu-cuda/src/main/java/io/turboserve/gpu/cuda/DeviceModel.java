@@ -40,7 +40,17 @@ final class DeviceModel implements AutoCloseable {
         int d = preset.hidden();
         int[][] shapes = {{d, 3 * d}, {d, d}, {d, d}, {d, 2 * d}, {d, d}, {d, preset.ffn()}, {preset.ffn(), d}};
         this.offsets = new long[preset.layers()][shapes.length];
-        long at = w.address();
+        try {
+            fill(launcher, modelSeed, shapes, w.address());
+        } catch (RuntimeException e) {
+            cudaFree(at(w.address()));
+            kernels.close();
+            throw e;
+        }
+    }
+
+    private void fill(Launcher launcher, long modelSeed, int[][] shapes, long base) {
+        long at = base;
         for (int l = 0; l < preset.layers(); l++) {
             for (int kind = 0; kind < shapes.length; kind++) {
                 int in = shapes[kind][0];

@@ -10,6 +10,8 @@ import static org.bytedeco.cuda.global.nvrtc.nvrtcCreateProgram;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcDestroyProgram;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetCUBIN;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetCUBINSize;
+import static org.bytedeco.cuda.global.nvrtc.nvrtcGetPTX;
+import static org.bytedeco.cuda.global.nvrtc.nvrtcGetPTXSize;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLog;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLogSize;
 
@@ -75,25 +77,59 @@ final class KernelModule implements AutoCloseable {
                 "-default-device");
     }
 
+    /**
+     * Compiles the kernels to a cubin for sm_{major}{minor}; where this NVRTC does not know that
+     * architecture (a device newer than the CUDA presets), to PTX for the newest virtual
+     * architecture it does know, which the driver compiles when the module loads.
+     */
     static KernelModule compile(int major, int minor, int headDim) {
         long started = System.nanoTime();
+        List<String> options = options(major, minor, headDim);
+        BytePointer image;
+        try {
+            image = compile(options, true);
+        } catch (Native.CudaException e) {
+            List<String> ptx = new java.util.ArrayList<>(options);
+            ptx.set(0, "--gpu-architecture=compute_" + Math.min(major * 10 + minor, 90));
+            try {
+                image = compile(ptx, false);
+            } catch (Native.CudaException again) {
+                e.addSuppressed(again);
+                throw e;
+            }
+        }
+        CUmod_st module = new CUmod_st();
+        driver(cuModuleLoadData(module, image), "cuModuleLoadData");
+        try {
+            return new KernelModule(module, System.nanoTime() - started);
+        } catch (RuntimeException e) {
+            cuModuleUnload(module);
+            throw e;
+        }
+    }
+
+    private static BytePointer compile(List<String> options, boolean cubin) {
         _nvrtcProgram program = new _nvrtcProgram();
         nvrtc(nvrtcCreateProgram(program, new BytePointer(source()), new BytePointer(SOURCE), 0, (PointerPointer<?>) null,
                 (PointerPointer<?>) null), "nvrtcCreateProgram");
         try {
-            List<String> options = options(major, minor, headDim);
             int result = nvrtcCompileProgram(program, options.size(), new PointerPointer<>(options.toArray(String[]::new)));
             if (result != org.bytedeco.cuda.global.nvrtc.NVRTC_SUCCESS) {
                 throw new Native.CudaException("NVRTC could not compile " + SOURCE + " with " + options + ": "
                         + log(program), false);
             }
             SizeTPointer size = new SizeTPointer(1);
-            nvrtc(nvrtcGetCUBINSize(program, size), "nvrtcGetCUBINSize");
-            BytePointer cubin = new BytePointer(size.get());
-            nvrtc(nvrtcGetCUBIN(program, cubin), "nvrtcGetCUBIN");
-            CUmod_st module = new CUmod_st();
-            driver(cuModuleLoadData(module, cubin), "cuModuleLoadData");
-            return new KernelModule(module, System.nanoTime() - started);
+            BytePointer image;
+            if (cubin) {
+                nvrtc(nvrtcGetCUBINSize(program, size), "nvrtcGetCUBINSize");
+                image = new BytePointer(size.get());
+                nvrtc(nvrtcGetCUBIN(program, image), "nvrtcGetCUBIN");
+            } else {
+                nvrtc(nvrtcGetPTXSize(program, size), "nvrtcGetPTXSize");
+                image = new BytePointer(size.get());
+                nvrtc(nvrtcGetPTX(program, image), "nvrtcGetPTX");
+            }
+            return image;
         } finally {
             nvrtcDestroyProgram(program);
         }

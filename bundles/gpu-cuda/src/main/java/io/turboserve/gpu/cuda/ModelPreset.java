@@ -47,6 +47,10 @@ public record ModelPreset(String name, int layers, int hidden, int heads, int ff
             throw new IllegalArgumentException("windowFrames (" + windowFrames + ") must exceed sinkFrames (" + sinkFrames
                     + "): at least one frame must roll");
         }
+        if (windowFrames - sinkFrames < framesPerChunk) {
+            throw new IllegalArgumentException("the rolling part of the window (windowFrames − sinkFrames = "
+                    + (windowFrames - sinkFrames) + ") must hold a whole chunk (framesPerChunk = " + framesPerChunk + ")");
+        }
         if ((long) tokensPerFrame * framesPerChunk > Integer.MAX_VALUE / 4
                 || (long) windowFrames * tokensPerFrame > Integer.MAX_VALUE / 4) {
             throw new IllegalArgumentException("token counts of this shape overflow the kernels' int indices");

@@ -4,11 +4,14 @@ import static io.turboserve.gpu.cuda.Native.at;
 import static io.turboserve.gpu.cuda.Native.cublas;
 import static io.turboserve.gpu.cuda.Native.cuda;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_COMPUTE_32F;
+import static org.bytedeco.cuda.global.cublas.CUBLAS_DEFAULT_MATH;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_GEMM_DEFAULT;
+import static org.bytedeco.cuda.global.cublas.CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.cublasCreate_v2;
 import static org.bytedeco.cuda.global.cublas.cublasDestroy_v2;
 import static org.bytedeco.cuda.global.cublas.cublasGemmEx;
+import static org.bytedeco.cuda.global.cublas.cublasSetMathMode;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
 import static org.bytedeco.cuda.global.cudart.CUDA_R_16BF;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
@@ -86,18 +89,26 @@ final class Worker implements AutoCloseable {
         this.p = model.preset;
         this.layout = new StateLayout(p);
         this.maxBatch = maxBatch;
-        cuda(cudaSetDevice(model.device), "cudaSetDevice");
-        cuda(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
-        cuda(cudaStreamCreateWithFlags(copyStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
-        cublas(cublasCreate_v2(blas), "cublasCreate");
-        cublas(cublasSetStream_v2(blas, stream), "cublasSetStream");
-        cuda(cudaEventCreate(started), "cudaEventCreate");
-        cuda(cudaEventCreate(finished), "cudaEventCreate");
         Workspace plan = Workspace.plan(p, maxBatch);
-        cuda(cudaMalloc(workspaceMemory, plan.bytes()), "cudaMalloc(workspace " + plan.bytes() + " bytes)");
-        this.ws = plan.at(workspaceMemory.address());
         this.stagingBytes = maxBatch * (p.payloadBytes() + StateLayout.HEADER_BYTES);
-        cuda(cudaMallocHost(staging, stagingBytes), "cudaMallocHost(staging " + stagingBytes + " bytes)");
+        try {
+            cuda(cudaSetDevice(model.device), "cudaSetDevice");
+            cuda(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+            cuda(cudaStreamCreateWithFlags(copyStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+            cublas(cublasCreate_v2(blas), "cublasCreate");
+            cublas(cublasSetStream_v2(blas, stream), "cublasSetStream");
+            // No split-K reductions in bf16: every sum of a GEMM stays fp32, as the model says.
+            cublas(cublasSetMathMode(blas, CUBLAS_DEFAULT_MATH | CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION),
+                    "cublasSetMathMode");
+            cuda(cudaEventCreate(started), "cudaEventCreate");
+            cuda(cudaEventCreate(finished), "cudaEventCreate");
+            cuda(cudaMalloc(workspaceMemory, plan.bytes()), "cudaMalloc(workspace " + plan.bytes() + " bytes)");
+            cuda(cudaMallocHost(staging, stagingBytes), "cudaMallocHost(staging " + stagingBytes + " bytes)");
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.ws = plan.at(workspaceMemory.address());
     }
 
     int device() {
@@ -338,21 +349,40 @@ final class Worker implements AutoCloseable {
         cuda(cudaStreamSynchronize(s), "cudaStreamSynchronize");
     }
 
+    /** Frees what was created, also after a constructor that failed half-way. */
     @Override
     public void close() {
         cudaSetDevice(model.device);
         for (Long address : List.copyOf(states.keySet())) {
             free(address);
         }
-        cudaStreamSynchronize(stream);
-        cudaStreamSynchronize(copyStream);
-        cudaFree(at(workspaceMemory.address()));
-        cudaFreeHost(at(staging.address()));
-        cublasDestroy_v2(blas);
-        cudaEventDestroy(started);
-        cudaEventDestroy(finished);
-        cudaStreamDestroy(stream);
-        cudaStreamDestroy(copyStream);
+        if (stream.address() != 0) {
+            cudaStreamSynchronize(stream);
+        }
+        if (copyStream.address() != 0) {
+            cudaStreamSynchronize(copyStream);
+        }
+        if (workspaceMemory.address() != 0) {
+            cudaFree(at(workspaceMemory.address()));
+        }
+        if (staging.address() != 0) {
+            cudaFreeHost(at(staging.address()));
+        }
+        if (blas.address() != 0) {
+            cublasDestroy_v2(blas);
+        }
+        if (started.address() != 0) {
+            cudaEventDestroy(started);
+        }
+        if (finished.address() != 0) {
+            cudaEventDestroy(finished);
+        }
+        if (stream.address() != 0) {
+            cudaStreamDestroy(stream);
+        }
+        if (copyStream.address() != 0) {
+            cudaStreamDestroy(copyStream);
+        }
         launcher.close();
         one.close();
         zero.close();

@@ -68,5 +68,8 @@ class ModelPresetTest {
                 .contains("must exceed sinkFrames"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new ModelPreset("x", 1, 30, 4, 8, 8, 3, 3, 18, 8)).getMessage().contains("multiple of heads"));
+        // two frames of one chunk would share a rolling slot, and the device writes them in parallel
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelPreset.of("wan-1.3b", 5)).getMessage()
+                .contains("(windowFrames − sinkFrames = 2) must hold a whole chunk (framesPerChunk = 3)"));
     }
 }
