@@ -12,12 +12,23 @@ import org.osgi.annotation.versioning.ConsumerType;
  * offload, a restore or a migration is one copy.
  *
  * <p>Calls for one device come from one thread at a time; calls for different devices may run
- * concurrently.
+ * concurrently. An executor registered with the service property {@link #CONCURRENT_COPIES}
+ * {@code = true} also receives the copies of an offload or a restore ({@code copyToHost},
+ * {@code allocate} then {@code copyFromHost}) for a device from a second thread while a step runs
+ * on it, never for a state in that step, so the copies overlap compute.
  */
 @ConsumerType
 public interface ChunkExecutor {
     /** The service property naming the driver ({@code cpu}, {@code modelled}, {@code cuda}). */
     String EXECUTOR_NAME = "executor.name";
+
+    /**
+     * The service property ({@link Boolean}) by which an executor says that offload and restore
+     * copies may run while a step of the same device runs (on their own stream, say).
+     *
+     * @since 1.1
+     */
+    String CONCURRENT_COPIES = "executor.concurrent.copies";
 
     /** @return what this executor offers. */
     ExecutorInfo info();

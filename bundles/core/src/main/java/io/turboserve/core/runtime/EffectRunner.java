@@ -29,8 +29,10 @@ import java.util.function.LongSupplier;
 /**
  * Carries the controller's effects out through the mechanisms. Work for one GPU (its steps, the
  * transfers it is the source or target of) runs on that GPU's own worker thread, so a step and a
- * transfer of the same device never overlap; every completion goes back to the controller as an
- * event. Nothing here decides anything.
+ * transfer of the same device never overlap; except that an executor registered with
+ * {@link ChunkExecutor#CONCURRENT_COPIES} has its offload and restore copies run on a second,
+ * per-GPU copy thread, overlapping the steps (the controller never steps a state in transit).
+ * Every completion goes back to the controller as an event. Nothing here decides anything.
  */
 final class EffectRunner {
     private static final Logger LOG = System.getLogger(EffectRunner.class.getName());
@@ -41,9 +43,11 @@ final class EffectRunner {
     private final Map<String, Outbox> outboxes;
     private final LongSupplier clock;
     private final Map<Integer, ExecutorService> workers = new ConcurrentHashMap<>();
+    private final Map<Integer, ExecutorService> copyLanes = new ConcurrentHashMap<>();
     private final ExecutorService provisioning = Executors.newCachedThreadPool(r -> daemon(r, "turboserve-provision"));
     private final RankedTransports transports = new RankedTransports();
     private volatile ChunkExecutor executor;
+    private volatile boolean concurrentCopies;
     private volatile OffloadStore store;
     private volatile GpuProvisioner provisioner;
 
@@ -64,6 +68,12 @@ final class EffectRunner {
     }
 
     void setExecutor(ChunkExecutor e) {
+        setExecutor(e, false);
+    }
+
+    /** @param concurrent whether its offload and restore copies may overlap its steps */
+    void setExecutor(ChunkExecutor e, boolean concurrent) {
+        concurrentCopies = concurrent;
         executor = e;
     }
 
@@ -103,7 +113,9 @@ final class EffectRunner {
     /** Waits until every GPU worker has run what was queued before this call (or the timeout). */
     void awaitWorkers(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        for (ExecutorService w : workers.values()) {
+        List<ExecutorService> all = new java.util.ArrayList<>(workers.values());
+        all.addAll(copyLanes.values());
+        for (ExecutorService w : all) {
             try {
                 w.submit(() -> { }).get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L),
                         java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -120,11 +132,26 @@ final class EffectRunner {
     void close() {
         provisioning.shutdownNow();
         workers.values().forEach(ExecutorService::shutdownNow);
+        copyLanes.values().forEach(ExecutorService::shutdownNow);
     }
 
     private void onGpu(int gpu, Runnable work) {
         try {
             workers.computeIfAbsent(gpu, g -> Executors.newSingleThreadExecutor(r -> daemon(r, "turboserve-gpu-" + g)))
+                    .execute(work);
+        } catch (RejectedExecutionException stopped) {
+            // stopping
+        }
+    }
+
+    /** Offload and restore copies: on the GPU's copy thread where the executor allows it, else with its steps. */
+    private void copyOnGpu(int gpu, Runnable work) {
+        if (!concurrentCopies) {
+            onGpu(gpu, work);
+            return;
+        }
+        try {
+            copyLanes.computeIfAbsent(gpu, g -> Executors.newSingleThreadExecutor(r -> daemon(r, "turboserve-copy-" + g)))
                     .execute(work);
         } catch (RejectedExecutionException stopped) {
             // stopping
@@ -150,9 +177,9 @@ final class EffectRunner {
         } else if (e instanceof Effect.CreateState c) {
             onGpu(c.gpu(), () -> create(c));
         } else if (e instanceof Effect.Offload o) {
-            onGpu(o.handle().gpu(), () -> offload(o));
+            copyOnGpu(o.handle().gpu(), () -> offload(o));
         } else if (e instanceof Effect.Restore r) {
-            onGpu(r.gpu(), () -> restore(r));
+            copyOnGpu(r.gpu(), () -> restore(r));
         } else if (e instanceof Effect.Migrate m) {
             onGpu(m.source().gpu(), () -> migrate(m));
         } else if (e instanceof Effect.FreeState f) {

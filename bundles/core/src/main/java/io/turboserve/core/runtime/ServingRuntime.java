@@ -112,6 +112,8 @@ public final class ServingRuntime implements ServingService {
     private final Map<String, PlacementPolicy> placements = new ConcurrentHashMap<>();
     private final Map<String, AutoscalingPolicy> autoscalers = new ConcurrentHashMap<>();
     private final List<ChunkExecutor> executors = new CopyOnWriteArrayList<>();
+    /** The bound executors whose offload and restore copies may overlap their steps. */
+    private final java.util.Set<ChunkExecutor> concurrentCopies = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final long requestTimeoutMillis;
     private final long evacuateTimeoutMillis;
@@ -464,7 +466,11 @@ public final class ServingRuntime implements ServingService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindExecutor(ChunkExecutor executor) {
+    void bindExecutor(ChunkExecutor executor, Map<String, Object> props) {
+        if (Boolean.TRUE.equals(props.get(ChunkExecutor.CONCURRENT_COPIES))
+                || "true".equals(String.valueOf(props.get(ChunkExecutor.CONCURRENT_COPIES)))) {
+            concurrentCopies.add(executor);
+        }
         executors.add(executor);
         if (effects != null && effects.executor() == null) {
             useExecutor(executor);
@@ -473,6 +479,7 @@ public final class ServingRuntime implements ServingService {
 
     void unbindExecutor(ChunkExecutor executor) {
         executors.remove(executor);
+        concurrentCopies.remove(executor);
         if (effects == null || effects.executor() != executor) {
             return;
         }
@@ -510,7 +517,7 @@ public final class ServingRuntime implements ServingService {
     }
 
     private void useExecutor(ChunkExecutor executor) {
-        effects.setExecutor(executor);
+        effects.setExecutor(executor, concurrentCopies.contains(executor));
         LOG.log(Level.INFO, "chunk executor bound: {0}", executor.info());
         try {
             actor.execute(() -> effects.run(controller.executorAvailable(nowNanos())));

@@ -37,7 +37,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(name = CudaExecutorComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {ChunkExecutor.class, CudaMemoryOwner.class},
-        property = ChunkExecutor.EXECUTOR_NAME + "=" + CudaChunkExecutor.NAME)
+        property = {ChunkExecutor.EXECUTOR_NAME + "=" + CudaChunkExecutor.NAME,
+            ChunkExecutor.CONCURRENT_COPIES + ":Boolean=true"})
 @Designate(ocd = CudaExecutorComponent.Config.class)
 public final class CudaExecutorComponent implements ChunkExecutor, CudaMemoryOwner {
     public static final String PID = "io.turboserve.gpu.cuda.executor";
