@@ -56,8 +56,9 @@ public final class CudaChunkExecutor implements ChunkExecutor, CudaMemoryOwner, 
      * @param sessionsPerWorker K: the most states one worker holds (fewer if memory says so)
      * @param maxBatch          the most sessions one step serves
      * @param reserveBytes      device memory left free per device for the context, cuBLAS, fragmentation
-     * @param attention         {@code flash} (tensor cores), {@code reference} (a plain kernel) or
-     *                          {@code auto} (flash where the head dim and the device allow it)
+     * @param attention         {@code flash2} (tensor cores, double-buffered, ldmatrix), {@code flash}
+     *                          (tensor cores, simpler), {@code reference} (a plain kernel) or {@code auto}
+     *                          (flash2 where the head dim and the device allow it)
      */
     public record Settings(ModelPreset preset, long modelSeed, List<Integer> devices, int workersPerDevice,
             int sessionsPerWorker, int maxBatch, long reserveBytes, String attention) {
@@ -75,12 +76,13 @@ public final class CudaChunkExecutor implements ChunkExecutor, CudaMemoryOwner, 
             if (reserveBytes < 0) {
                 throw new IllegalArgumentException("reserveBytes must be ≥ 0, got " + reserveBytes);
             }
-            if (!List.of("auto", "flash", "reference").contains(attention)) {
-                throw new IllegalArgumentException("attention must be auto, flash or reference, got '" + attention + "'");
+            if (!List.of("auto", "flash2", "flash", "reference").contains(attention)) {
+                throw new IllegalArgumentException("attention must be auto, flash2, flash or reference, got '" + attention
+                        + "'");
             }
-            if ("flash".equals(attention) && !flashFits(preset)) {
-                throw new IllegalArgumentException("attention=flash needs a head dim that is a multiple of 16 and at most 128; "
-                        + preset.name() + " has " + preset.headDim());
+            if (attention.startsWith("flash") && !flashFits(preset)) {
+                throw new IllegalArgumentException("attention=" + attention + " needs a head dim that is a multiple of 16 "
+                        + "and at most 128; " + preset.name() + " has " + preset.headDim());
             }
         }
 
@@ -138,20 +140,22 @@ public final class CudaChunkExecutor implements ChunkExecutor, CudaMemoryOwner, 
         long workspace = Workspace.plan(p, settings.maxBatch()).bytes();
         MemoryBudget budget = MemoryBudget.plan(device.describe(), free.get(), p.weightElements() * 2, workspace,
                 settings.reserveBytes(), settings.workersPerDevice(), layout.stateBytes(), settings.sessionsPerWorker());
-        if ("flash".equals(settings.attention()) && device.computeMajor() < 8) {
-            throw new IllegalStateException("attention=flash needs compute capability 8.0 or newer (bf16 tensor cores); "
-                    + device.describe() + " has " + device.computeCapability() + ": use attention=auto or reference");
+        if (settings.attention().startsWith("flash") && device.computeMajor() < 8) {
+            throw new IllegalStateException("attention=" + settings.attention() + " needs compute capability 8.0 or newer "
+                    + "(bf16 tensor cores); " + device.describe() + " has " + device.computeCapability()
+                    + ": use attention=auto or reference");
         }
-        boolean flash = switch (settings.attention()) {
-            case "flash" -> true;
-            case "reference" -> false;
-            default -> flashFits(p) && device.computeMajor() >= 8;
+        Worker.Attention attention = switch (settings.attention()) {
+            case "flash2" -> Worker.Attention.FLASH2;
+            case "flash" -> Worker.Attention.FLASH;
+            case "reference" -> Worker.Attention.REFERENCE;
+            default -> flashFits(p) && device.computeMajor() >= 8 ? Worker.Attention.FLASH2 : Worker.Attention.REFERENCE;
         };
         DeviceModel model = new DeviceModel(device.ordinal(), p, settings.modelSeed(), device.computeMajor(),
                 device.computeMinor(), launcher);
         models.add(model);
         for (int w = 0; w < settings.workersPerDevice(); w++) {
-            workers.add(new Worker(workers.size(), model, budget, settings.maxBatch(), flash));
+            workers.add(new Worker(workers.size(), model, budget, settings.maxBatch(), attention));
         }
     }
 
@@ -164,9 +168,9 @@ public final class CudaChunkExecutor implements ChunkExecutor, CudaMemoryOwner, 
         return models.isEmpty() ? 0 : models.get(0).kernels.compileNanos;
     }
 
-    /** @return whether the tensor-core attention kernel is in use. */
-    public boolean flashAttention() {
-        return !workers.isEmpty() && workers.get(0).flash;
+    /** @return the attention kernel in use: {@code flash2}, {@code flash} or {@code reference}. */
+    public String attentionKernel() {
+        return workers.isEmpty() ? "none" : workers.get(0).attention.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

@@ -78,7 +78,8 @@ public final class CudaExecutorComponent implements ChunkExecutor, CudaMemoryOwn
         long reserveBytes() default 2L << 30;
 
         @AttributeDefinition(name = "Attention",
-                description = "auto (tensor-core kernel where the head dim allows), flash, or reference. Default auto.")
+                description = "auto (the double-buffered tensor-core kernel where the head dim and device allow), flash2, "
+                        + "flash, or reference. Default auto.")
         String attention() default "auto";
     }
 
@@ -90,7 +91,7 @@ public final class CudaExecutorComponent implements ChunkExecutor, CudaMemoryOwn
         CudaChunkExecutor.Settings settings = settings(config, cuda.devices());
         this.engine = new CudaChunkExecutor(settings, cuda.devices());
         LOG.log(Level.INFO, () -> "CUDA executor ready: " + engine.info() + ", attention "
-                + (engine.flashAttention() ? "flash (tensor cores)" : "reference") + ", kernels compiled in "
+                + engine.attentionKernel() + ", kernels compiled in "
                 + engine.kernelCompileNanos() / 1_000_000 + " ms");
     }
 

@@ -42,6 +42,7 @@ final class KernelModule implements AutoCloseable {
     final CUfunc_st scatterKv;
     final CUfunc_st attentionRef;
     final CUfunc_st flashAttention;
+    final CUfunc_st flashAttention2;
     final long compileNanos;
     private final CUmod_st module;
 
@@ -56,6 +57,7 @@ final class KernelModule implements AutoCloseable {
         this.scatterKv = function("ts_scatter_kv");
         this.attentionRef = function("ts_attention_ref");
         this.flashAttention = function("ts_flash_attention");
+        this.flashAttention2 = function("ts_flash_attention2");
     }
 
     /** @return the kernel source shipped in this bundle. */

@@ -63,7 +63,7 @@ final class Worker implements AutoCloseable {
     final int id;
     final DeviceModel model;
     final MemoryBudget budget;
-    final boolean flash;
+    final Attention attention;
     final Map<Long, Alloc> states = new ConcurrentHashMap<>();
     private final ModelPreset p;
     private final StateLayout layout;
@@ -81,11 +81,21 @@ final class Worker implements AutoCloseable {
     private final Workspace ws;
     private final long stagingBytes;
 
-    Worker(int id, DeviceModel model, MemoryBudget budget, int maxBatch, boolean flash) {
+    /** Which attention kernel a worker launches. */
+    enum Attention {
+        /** ts_attention_ref: plain, any head width. */
+        REFERENCE,
+        /** ts_flash_attention: tensor cores, 64-key tiles, scalar shared loads. */
+        FLASH,
+        /** ts_flash_attention2: tensor cores, double-buffered 32-key tiles (cp.async), ldmatrix. */
+        FLASH2
+    }
+
+    Worker(int id, DeviceModel model, MemoryBudget budget, int maxBatch, Attention attention) {
         this.id = id;
         this.model = model;
         this.budget = budget;
-        this.flash = flash;
+        this.attention = attention;
         this.p = model.preset;
         this.layout = new StateLayout(p);
         this.maxBatch = maxBatch;
@@ -295,10 +305,11 @@ final class Worker implements AutoCloseable {
             int m2, long out) {
         int nq = p.tokensPerChunk();
         int hd = p.headDim();
-        if (flash) {
+        if (attention != Attention.REFERENCE) {
             float scaleLog2 = (float) (1.0 / Math.log(2) / Math.sqrt(hd));
-            launcher.launch(model.kernels.flashAttention, (nq + 63) / 64, p.heads(), 128, stream, q, qStride, nq, k1, v1,
-                    stride1, m1, k2, v2, stride2, m2, out, p.hidden(), scaleLog2);
+            launcher.launch(attention == Attention.FLASH2 ? model.kernels.flashAttention2 : model.kernels.flashAttention,
+                    (nq + 63) / 64, p.heads(), 128, stream, q, qStride, nq, k1, v1, stride1, m1, k2, v2, stride2, m2, out,
+                    p.hidden(), scaleLog2);
         } else {
             float scale = (float) (1.0 / Math.sqrt(hd));
             launcher.launch(model.kernels.attentionRef, (nq + 3) / 4, p.heads(), 128, stream, q, qStride, nq, k1, v1,

@@ -376,3 +376,200 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention(const bf16_
     }
 #endif
 }
+
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+__device__ __forceinline__ unsigned smem_u32(const void* p) {
+    unsigned a;
+    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }\n" : "=r"(a) : "l"(p));
+    return a;
+}
+
+// 16 bytes global -> shared without a register round trip; with valid false, 16 zero bytes.
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(smem)), "l"(gmem),
+                 "r"(valid ? 16 : 0));
+}
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+
+__device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wait_group 1;\n" ::); }
+
+// Four 8x8 bf16 matrices from shared memory: lanes 8i..8i+7 give the row addresses of matrix i;
+// lane l gets (row l/4, columns 2(l%4), 2(l%4)+1) of matrix i in register i.
+__device__ __forceinline__ void ldsm_x4(unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3, const void* row) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
+                 : "r"(smem_u32(row)));
+}
+
+// Two matrices (lanes 0..15 give the addresses).
+__device__ __forceinline__ void ldsm_x2(unsigned& r0, unsigned& r1, const void* row) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];\n" : "=r"(r0), "=r"(r1) : "r"(smem_u32(row)));
+}
+
+// Transposed: lane l gets (rows 2(l%4), 2(l%4)+1, column l/4) of matrix i.
+__device__ __forceinline__ void ldsm_x4_trans(unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3,
+        const void* row) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
+                 : "r"(smem_u32(row)));
+}
+#endif
+
+#define F2_BLOCK_N 32
+
+// ts_flash_attention, faster: 32-key tiles of K and V double-buffered in shared memory and filled
+// with cp.async while the previous tile is computed; the mma B operands come from ldmatrix (K as
+// is, V transposed) instead of scalar loads. Same arguments, same results up to summation order.
+extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16_t* q, int qStride, int nq,
+        const bf16_t* k1, const bf16_t* v1, int stride1, int m1,
+        const bf16_t* k2, const bf16_t* v2, int stride2, int m2,
+        bf16_t* out, int outStride, float scaleLog2) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+    __trap(); // cp.async, ldmatrix and bf16 mma.sync need sm_80
+#else
+    __shared__ __align__(16) bf16_t ks[2][F2_BLOCK_N][HD + FA_PAD];
+    __shared__ __align__(16) bf16_t vs[2][F2_BLOCK_N][HD + FA_PAD];
+    const int col = blockIdx.y * HD;
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2;
+    const int tq = lane & 3;
+    const int lr = lane & 7;
+    const int li = lane >> 3;
+    const int r0 = blockIdx.x * FA_BLOCK_M + warp * 16 + g;
+    const int r1 = r0 + 8;
+    const int m = m1 + m2;
+
+    unsigned qf[HD / 16][4];
+#pragma unroll
+    for (int kc = 0; kc < HD / 16; kc++) {
+        int c = col + kc * 16 + tq * 2;
+        qf[kc][0] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c) : 0u;
+        qf[kc][1] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c) : 0u;
+        qf[kc][2] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c + 8) : 0u;
+        qf[kc][3] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c + 8) : 0u;
+    }
+    float o[HD / 8][4];
+#pragma unroll
+    for (int dt = 0; dt < HD / 8; dt++) {
+        o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
+    }
+    float mrow[2] = {TS_NEG_INF, TS_NEG_INF};
+    float lrow[2] = {0.f, 0.f};
+
+    auto load = [&](int buf, int n0) {
+        for (int v = threadIdx.x; v < F2_BLOCK_N * HD / 8; v += blockDim.x) {
+            int r = v / (HD / 8);
+            int c = (v % (HD / 8)) * 8;
+            int j = n0 + r;
+            bool valid = j < m;
+            const bf16_t* kp = valid ? key_row(k1, stride1, m1, k2, stride2, j) + col + c : q;
+            const bf16_t* vp = valid ? key_row(v1, stride1, m1, v2, stride2, j) + col + c : q;
+            cp_async16(&ks[buf][r][c], kp, valid);
+            cp_async16(&vs[buf][r][c], vp, valid);
+        }
+        cp_async_commit();
+    };
+
+    load(0, 0);
+    int buf = 0;
+    for (int n0 = 0; n0 < m; n0 += F2_BLOCK_N, buf ^= 1) {
+        if (n0 + F2_BLOCK_N < m) {
+            load(buf ^ 1, n0 + F2_BLOCK_N);
+        } else {
+            cp_async_commit();
+        }
+        cp_async_wait_one();
+        __syncthreads();
+
+        float s[F2_BLOCK_N / 8][4];
+#pragma unroll
+        for (int nt = 0; nt < F2_BLOCK_N / 8; nt++) {
+            s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
+            int kc = 0;
+#pragma unroll
+            for (; kc + 1 < HD / 16; kc += 2) {
+                unsigned b0, b1, b2, b3;
+                ldsm_x4(b0, b1, b2, b3, &ks[buf][nt * 8 + lr][kc * 16 + li * 8]);
+                mma_bf16(s[nt], qf[kc][0], qf[kc][1], qf[kc][2], qf[kc][3], b0, b1);
+                mma_bf16(s[nt], qf[kc + 1][0], qf[kc + 1][1], qf[kc + 1][2], qf[kc + 1][3], b2, b3);
+            }
+            if (kc < HD / 16) {
+                unsigned b0, b1;
+                ldsm_x2(b0, b1, &ks[buf][nt * 8 + lr][kc * 16 + (li & 1) * 8]);
+                mma_bf16(s[nt], qf[kc][0], qf[kc][1], qf[kc][2], qf[kc][3], b0, b1);
+            }
+            if (n0 + F2_BLOCK_N > m) {
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    int key = n0 + nt * 8 + tq * 2 + (e & 1);
+                    s[nt][e] = key < m ? s[nt][e] * scaleLog2 : TS_NEG_INF;
+                }
+            } else {
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    s[nt][e] *= scaleLog2;
+                }
+            }
+        }
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            float mx = TS_NEG_INF;
+#pragma unroll
+            for (int nt = 0; nt < F2_BLOCK_N / 8; nt++) {
+                mx = fmaxf(mx, fmaxf(s[nt][2 * half], s[nt][2 * half + 1]));
+            }
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+            float mnew = fmaxf(mrow[half], mx);
+            float corr = exp2f(mrow[half] - mnew);
+            float part = 0.f;
+#pragma unroll
+            for (int nt = 0; nt < F2_BLOCK_N / 8; nt++) {
+                s[nt][2 * half] = exp2f(s[nt][2 * half] - mnew);
+                s[nt][2 * half + 1] = exp2f(s[nt][2 * half + 1] - mnew);
+                part += s[nt][2 * half] + s[nt][2 * half + 1];
+            }
+            lrow[half] = lrow[half] * corr + part;
+            mrow[half] = mnew;
+#pragma unroll
+            for (int dt = 0; dt < HD / 8; dt++) {
+                o[dt][2 * half] *= corr;
+                o[dt][2 * half + 1] *= corr;
+            }
+        }
+#pragma unroll
+        for (int kc = 0; kc < F2_BLOCK_N / 16; kc++) {
+            unsigned a0 = pack2_rn(s[2 * kc][0], s[2 * kc][1]);
+            unsigned a1 = pack2_rn(s[2 * kc][2], s[2 * kc][3]);
+            unsigned a2 = pack2_rn(s[2 * kc + 1][0], s[2 * kc + 1][1]);
+            unsigned a3 = pack2_rn(s[2 * kc + 1][2], s[2 * kc + 1][3]);
+#pragma unroll
+            for (int dt = 0; dt < HD / 8; dt += 2) {
+                unsigned b0, b1, b2, b3;
+                ldsm_x4_trans(b0, b1, b2, b3, &vs[buf][kc * 16 + (li & 1) * 8 + lr][(dt + (li >> 1)) * 8]);
+                mma_bf16(o[dt], a0, a1, a2, a3, b0, b1);
+                mma_bf16(o[dt + 1], a0, a1, a2, a3, b2, b3);
+            }
+        }
+        __syncthreads();
+    }
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 1);
+        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 2);
+    }
+#pragma unroll
+    for (int dt = 0; dt < HD / 8; dt++) {
+        int c = col + dt * 8 + tq * 2;
+        if (r0 < nq) {
+            *(unsigned*) (out + (u64) r0 * outStride + c) = pack2_rn(o[dt][0] / lrow[0], o[dt][1] / lrow[0]);
+        }
+        if (r1 < nq) {
+            *(unsigned*) (out + (u64) r1 * outStride + c) = pack2_rn(o[dt][2] / lrow[1], o[dt][3] / lrow[1]);
+        }
+    }
+#endif
+}
+

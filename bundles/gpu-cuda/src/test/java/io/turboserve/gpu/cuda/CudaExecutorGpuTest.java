@@ -51,7 +51,7 @@ class CudaExecutorGpuTest {
 
     @Test
     void tinyChunksMatchTheCpuExecutor() throws Exception {
-        for (String attention : new String[] {"reference", "flash"}) {
+        for (String attention : new String[] {"reference", "flash", "flash2"}) {
             try (CudaChunkExecutor gpu = executor(1, 4, attention)) {
                 CpuChunkExecutor cpu = new CpuChunkExecutor(Configs.of(CpuChunkExecutor.Config.class, Map.of()));
                 SessionSpec spec = new SessionSpec("t", "tiny", "waves on a rocky shore", 5, Map.of());

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KernelSourceTest {
     private static final Set<String> LOADED = Set.of("ts_fill_uniform", "ts_layernorm", "ts_gelu", "ts_add",
-            "ts_denoise", "ts_scatter_kv", "ts_attention_ref", "ts_flash_attention");
+            "ts_denoise", "ts_scatter_kv", "ts_attention_ref", "ts_flash_attention", "ts_flash_attention2");
 
     @Test
     void theSourceDefinesEveryKernelTheExecutorLoads() {

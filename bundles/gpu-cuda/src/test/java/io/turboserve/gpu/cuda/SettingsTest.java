@@ -45,7 +45,7 @@ class SettingsTest {
         assertMessage(Map.of("workersPerDevice", 0), "workersPerDevice must be between 1 and 64, got 0");
         assertMessage(Map.of("maxBatch", 65), "maxBatch must be between 1 and 64, got 65");
         assertMessage(Map.of("reserveBytes", -1L), "reserveBytes must be ≥ 0");
-        assertMessage(Map.of("attention", "fast"), "attention must be auto, flash or reference, got 'fast'");
+        assertMessage(Map.of("attention", "fast"), "attention must be auto, flash2, flash or reference, got 'fast'");
     }
 
     private static void assertMessage(Map<String, Object> overrides, String expected) {
