@@ -238,6 +238,15 @@ public final class Controller {
         throw new IllegalArgumentException("unknown event " + event);
     }
 
+    /**
+     * Holds placement, steps and provisioning until {@link #executorAvailable} (the runtime starts
+     * before its executor is bound: GPUs are local workers of that executor, so asking for them
+     * earlier only fails).
+     */
+    public void awaitExecutor() {
+        executorAvailable = false;
+    }
+
     /** Marks the executor usable again (a replacement was bound); placement resumes. */
     public List<Effect> executorAvailable(long now) {
         executorAvailable = true;

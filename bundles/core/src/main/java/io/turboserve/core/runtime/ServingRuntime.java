@@ -120,6 +120,10 @@ public final class ServingRuntime implements ServingService {
     private volatile String placementName;
     private volatile String autoscalingName;
 
+    /** How long policies and the executor may take to bind at start before a missing one is a warning. */
+    private static final long STARTUP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final long startedNanos = System.nanoTime();
+
     @Activate
     public ServingRuntime(Config config) {
         ControllerConfig cc = validate(config);
@@ -128,6 +132,8 @@ public final class ServingRuntime implements ServingService {
         this.placementName = config.placementPolicy();
         this.autoscalingName = config.autoscalingPolicy();
         this.controller = new Controller(cc, AnalyticLatencyModel.reference(cc.sessionsPerGpu()));
+        // Executors bind after construction: nothing to provision or place until one does.
+        controller.awaitExecutor();
         this.actor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "turboserve-controller");
             t.setDaemon(true);
@@ -136,6 +142,7 @@ public final class ServingRuntime implements ServingService {
         this.effects = new EffectRunner(this::post, outboxes, this::nowNanos);
         actor.scheduleAtFixedRate(() -> post(new Event.Tick()), config.tickMillis(), config.tickMillis(),
                 TimeUnit.MILLISECONDS);
+        actor.schedule(this::checkPoliciesBound, STARTUP_GRACE_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(Level.INFO, "serving runtime started: K={0}, max batch {1}, budget {2}..{3}, policies {4}/{5}",
                 cc.sessionsPerGpu(), cc.maxBatch(), cc.bounds().min(), cc.bounds().max(), placementName, autoscalingName);
     }
@@ -416,19 +423,37 @@ public final class ServingRuntime implements ServingService {
     private void postPolicies() {
         PlacementPolicy p = placements.get(placementName);
         AutoscalingPolicy a = autoscalers.get(autoscalingName);
-        // While bundles start, nothing is bound yet: that is waiting, not a problem.
+        // While bundles start, policies bind one by one: that is waiting, not a problem (a policy
+        // still missing once the start-up grace is over is reported by checkPoliciesBound).
+        boolean starting = System.nanoTime() - startedNanos < STARTUP_GRACE_NANOS;
         if (p == null) {
-            LOG.log(placements.isEmpty() ? Level.DEBUG : Level.WARNING,
+            LOG.log(placements.isEmpty() || starting ? Level.DEBUG : Level.WARNING,
                     "placement policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving", placementName,
                     placements.keySet());
         }
         if (a == null) {
-            LOG.log(autoscalers.isEmpty() ? Level.DEBUG : Level.WARNING,
+            LOG.log(autoscalers.isEmpty() || starting ? Level.DEBUG : Level.WARNING,
                     "autoscaling policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
                     autoscalingName, autoscalers.keySet());
         }
         post(new Event.PlacementPolicyChanged(p));
         post(new Event.AutoscalingPolicyChanged(a));
+    }
+
+    /** After the start-up grace: says so if a configured policy or the executor is still missing. */
+    private void checkPoliciesBound() {
+        if (!placements.containsKey(placementName)) {
+            LOG.log(Level.WARNING, "placement policy ''{0}'' is still not bound (bound: {1}); check placementPolicy "
+                    + "in io.turboserve.core.runtime.cfg", placementName, placements.keySet());
+        }
+        if (!autoscalers.containsKey(autoscalingName)) {
+            LOG.log(Level.WARNING, "autoscaling policy ''{0}'' is still not bound (bound: {1}); check autoscalingPolicy "
+                    + "in io.turboserve.core.runtime.cfg", autoscalingName, autoscalers.keySet());
+        }
+        if (effects.executor() == null) {
+            LOG.log(Level.WARNING, "no chunk executor is bound yet: sessions wait (is the executor's bundle started, "
+                    + "and does Executor.target in io.turboserve.core.runtime.cfg match one?)");
+        }
     }
 
     private static String policyName(Map<String, Object> props, String fallback) {
