@@ -359,6 +359,7 @@ public final class GatewayServlet extends HttpServlet {
     private void streamChunks(HttpServletRequest request, HttpServletResponse response, String id)
             throws ApiException, ServingException {
         long limit = limit(request.getParameter("limit"));
+        long lastSeen = lastEventId(request);
         Duration keepAlive = settings.get().keepAlive();
         // Opened before anything is written, so a refusal still gets its JSON error and status.
         ChunkStream stream = serving.stream(id);
@@ -382,7 +383,17 @@ public final class GatewayServlet extends HttpServlet {
                     break;
                 }
                 Chunk chunk = stream.next(keepAlive);
+                if (chunk != null && chunk.index() <= lastSeen) {
+                    // The reconnecting client has it already (a write that failed after it got
+                    // through): taken from the buffer, not sent again.
+                    continue;
+                }
+                if (chunk != null && lastSeen >= 0 && chunk.index() > lastSeen + 1) {
+                    // Chunks a previous reader took but never delivered cannot be replayed: say so.
+                    send(out, "event: gap\ndata: " + Json.write(Payloads.gap(lastSeen + 1, chunk.index() - 1)) + "\n\n");
+                }
                 if (chunk != null) {
+                    lastSeen = Math.max(lastSeen, chunk.index());
                     try {
                         send(out, "event: chunk\nid: " + chunk.index() + "\ndata: " + Json.write(Payloads.chunk(chunk))
                                 + "\n\n");
@@ -409,6 +420,31 @@ public final class GatewayServlet extends HttpServlet {
         } finally {
             stream.close();
         }
+    }
+
+    /**
+     * The SSE {@code Last-Event-ID} header (or the {@code lastEventId} parameter, for clients that
+     * cannot set headers): the index of the last chunk the client got; -1 when absent.
+     */
+    private static long lastEventId(HttpServletRequest request) throws ApiException {
+        String value = request.getHeader("Last-Event-ID");
+        String source = "the Last-Event-ID header";
+        if (value == null) {
+            value = request.getParameter("lastEventId");
+            source = "lastEventId";
+        }
+        if (value == null || value.isBlank()) {
+            return -1;
+        }
+        try {
+            long id = Long.parseLong(value.strip());
+            if (id >= 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.invalid(source + " must be the index of a chunk (an integer ≥ 0), got '" + value + "'");
     }
 
     private static long limit(String value) throws ApiException {

@@ -178,6 +178,14 @@ final class Payloads {
         return json;
     }
 
+    /** Chunks {@code from..to} were taken by an earlier reader and never reached the client. */
+    static Map<String, Object> gap(long from, long to) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("missingFrom", from);
+        json.put("missingTo", to);
+        return json;
+    }
+
     static Map<String, Object> error(ApiException e) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("status", e.status());

@@ -30,6 +30,7 @@ final class FakeHttp {
         byte[] body = new byte[0];
         boolean bodyRead;
         final Map<String, String> parameters = new HashMap<>();
+        final Map<String, String> headers = new HashMap<>();
 
         Request(String method, String pathInfo) {
             this.method = method;
@@ -58,6 +59,11 @@ final class FakeHttp {
 
         Request parameter(String name, String value) {
             parameters.put(name, value);
+            return this;
+        }
+
+        Request header(String name, String value) {
+            headers.put(name, value);
             return this;
         }
 
@@ -102,6 +108,9 @@ final class FakeHttp {
                         case "getContentLength" -> (int) contentLength;
                         case "getInputStream" -> stream;
                         case "getParameter" -> parameters.get((String) args[0]);
+                        case "getHeader" -> headers.entrySet().stream()
+                                .filter(h -> h.getKey().equalsIgnoreCase((String) args[0])).map(Map.Entry::getValue)
+                                .findFirst().orElse(null);
                         case "toString" -> method + " /v1" + pathInfo;
                         default -> throw new UnsupportedOperationException("request." + m.getName());
                     });

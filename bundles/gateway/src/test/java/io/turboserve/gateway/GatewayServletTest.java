@@ -336,6 +336,41 @@ class GatewayServletTest {
     }
 
     @Test
+    void aReconnectingClientResumesAfterItsLastEventIdWithoutDuplicates() throws Exception {
+        String id = createSession();
+        // chunk 1 was written when the old connection broke, but had reached the client
+        for (int i = 1; i < 4; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").header("Last-Event-ID", "1")
+                .parameter("limit", "2"));
+        assertEquals(200, response.status);
+        String text = response.text();
+        assertFalse(text.contains("id: 1\n"), text);
+        assertTrue(text.contains("event: chunk\nid: 2\n") && text.contains("event: chunk\nid: 3\n"), text);
+        assertFalse(text.contains("event: gap"), text);
+    }
+
+    @Test
+    void chunksAnEarlierReaderTookAreReportedAsAGap() throws Exception {
+        String id = createSession();
+        serving.stream.then(chunk(id, 5, new byte[] {5}));
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("lastEventId", "2")
+                .parameter("limit", "1"));
+        String text = response.text();
+        assertTrue(text.contains("event: gap\ndata: {\"missingFrom\":3,\"missingTo\":4}\n\nevent: chunk\nid: 5\n"), text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "x", "1.5"})
+    void aBadLastEventIdIs400(String value) throws Exception {
+        String id = createSession();
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").header("Last-Event-ID", value));
+        assertEquals(400, response.status);
+        assertTrue(response.text().contains("Last-Event-ID header must be the index of a chunk"), response.text());
+    }
+
+    @Test
     void aStreamOfAnUnknownSessionIsAJson404() throws Exception {
         FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/nope/chunks"));
         assertEquals(404, response.status);
