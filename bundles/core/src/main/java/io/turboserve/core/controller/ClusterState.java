@@ -262,6 +262,16 @@ public final class ClusterState {
     }
 
     /** @return whether any session still has state on a GPU or a transfer running. */
+    /** @return whether a restore is still running (its slot must stay readable until it ends). */
+    public boolean anyRestoring() {
+        for (SessionRecord s : sessions.values()) {
+            if (s.transit == Effect.TransferKind.RESTORE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean anyResidentOrMoving() {
         for (SessionRecord s : sessions.values()) {
             if (s.residency == Residency.RESIDENT || s.transit != null || s.inStep) {

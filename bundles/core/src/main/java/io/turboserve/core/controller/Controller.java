@@ -216,6 +216,14 @@ public final class Controller {
                 g.busy = false;
             }
             return false;
+        } else if (event instanceof Event.StoreLeaving e) {
+            int[] rescue = planner.rescueOffloaded();
+            if (rescue[0] + rescue[1] > 0) {
+                notice(Level.INFO, "the offload store is leaving (" + e.reason() + "): restoring " + rescue[0]
+                        + " offloaded session(s) to GPUs" + (rescue[1] == 0 ? ""
+                                : "; " + rescue[1] + " find no room on any GPU and will be ended"));
+            }
+            return false;
         } else if (event instanceof Event.StoreGone e) {
             for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
                 if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {

@@ -133,4 +133,12 @@ public sealed interface Event {
      */
     record StoreGone(String reason) implements Event {
     }
+
+    /**
+     * The offload store is going away but can still be read: the sessions offloaded there are
+     * restored to GPUs that have room (an idle session then stays resident until a store is
+     * back); a {@link StoreGone} afterwards ends those that found none.
+     */
+    record StoreLeaving(String reason) implements Event {
+    }
 }

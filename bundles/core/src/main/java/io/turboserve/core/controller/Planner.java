@@ -207,6 +207,38 @@ final class Planner {
         startMigrate(s, gpu);
     }
 
+    /**
+     * Restores every offloaded session that is not moving to the READY GPU with the most room, as
+     * long as any has room.
+     *
+     * @return {restores started, offloaded sessions left without room}
+     */
+    int[] rescueOffloaded() {
+        int started = 0;
+        int left = 0;
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.departed() || s.residency != Residency.OFFLOADED || s.transit != null) {
+                continue;
+            }
+            int best = -1;
+            int bestUsed = Integer.MAX_VALUE;
+            for (GpuRecord g : cluster.gpus.values()) {
+                int u = slotsUsed(g.id);
+                if (roomOn(g.id) == null && u < bestUsed) {
+                    best = g.id;
+                    bestUsed = u;
+                }
+            }
+            if (best < 0) {
+                left++;
+            } else {
+                startRestore(s, best);
+                started++;
+            }
+        }
+        return new int[] {started, left};
+    }
+
     // ---------------------------------------------------------------- transfers
 
     void startOffload(SessionRecord s) {

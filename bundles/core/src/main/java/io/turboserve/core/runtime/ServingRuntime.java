@@ -561,8 +561,23 @@ public final class ServingRuntime implements ServingService {
         boolean current = effects.store() == store;
         effects.clearStore(store);
         if (current) {
-            // Its slabs close with it: the idle sessions whose state it held cannot come back.
-            // Say so to each of them rather than fail their restores forever.
+            // Its slabs close with it, but not before this returns: bring what it holds back to
+            // GPUs that have room while its slots can still be read, then end the sessions whose
+            // state found none, saying why, rather than fail their restores forever.
+            post(new Event.StoreLeaving("its service is going away"));
+            long deadline = System.nanoTime() + evacuateTimeoutMillis * 1_000_000L;
+            try {
+                while (System.nanoTime() < deadline && call(() -> state().anyRestoring())) {
+                    Thread.sleep(10);
+                }
+                if (call(() -> state().anyRestoring())) {
+                    LOG.log(Level.ERROR, "restores from the departing offload store did not finish within {0} ms",
+                            evacuateTimeoutMillis);
+                }
+            } catch (ServingException | InterruptedException e) {
+                LOG.log(Level.ERROR, "bringing offloaded sessions back before the store left did not finish: "
+                        + e.getMessage());
+            }
             post(new Event.StoreGone("the offload store holding it was stopped"));
         }
     }

@@ -454,4 +454,23 @@ class ControllerTest {
         assertEquals("state lost: the offload store holding it was stopped", h.ended.get("a"));
         assertEquals(Residency.RESIDENT, status(h, "b").residency(), "resident sessions are untouched");
     }
+
+    @Test
+    void aLeavingStoreHandsItsStatesBackToGpusWithRoomAndOnlyTheRestAreEnded() throws Exception {
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(150 * MS);
+        h.send(new Event.SessionIdled("a"));
+        h.runFor(200 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "a").residency());
+        h.storeCapacity = 0; // the store is no longer bound: offloads are refused from now on
+        h.send(new Event.StoreLeaving("its service is going away"));
+        h.runFor(50 * MS);
+        assertEquals(Residency.RESIDENT, status(h, "a").residency(), "restored to a GPU with room");
+        h.send(new Event.StoreGone("the offload store holding it was stopped"));
+        assertFalse(h.ended.containsKey("a"), "nothing to end: its state is on a GPU");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(200 * MS);
+        assertConsecutive(h.chunks("a"));
+    }
 }
