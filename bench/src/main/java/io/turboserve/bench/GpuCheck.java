@@ -86,6 +86,16 @@ public final class GpuCheck {
     }
 
     private int run(List<String> only) throws IOException {
+        // What needs no GPU first: the shipped runtime and class path can run the rest.
+        try {
+            host();
+        } catch (Exception | LinkageError e) {
+            log.println("FAILED on the host side, before any GPU work: " + e);
+            e.printStackTrace(log);
+            results.put("host_error", String.valueOf(e));
+            write();
+            return 1;
+        }
         CudaStatus status = CudaStatus.probe();
         log.println(status.message());
         results.put("date", LocalDate.now().toString());
@@ -126,6 +136,27 @@ public final class GpuCheck {
             write();
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /** The CPU executor, the Arrow store and the reference table, on the runtime this check ships with. */
+    private void host() throws Exception {
+        CpuChunkExecutor cpu = new CpuChunkExecutor(PolicyConfigs.of(CpuChunkExecutor.Config.class, Map.of()));
+        SessionSpec s = spec("tiny", "host check", 1);
+        StateHandle h = cpu.create(0, "h", s);
+        cpu.step(0, List.of(new StepItem(s, h, 0)));
+        ArrowOffloadStore store = store(64L << 20);
+        HostSlot slot = store.allocate("h", h.bytes());
+        cpu.copyToHost(h, slot);
+        store.free(slot);
+        int rows = references().size();
+        if (rows == 0) {
+            throw new IllegalStateException("no rows in the reference table " + REFERENCE);
+        }
+        Class.forName("io.turboserve.transport.nccl.NcclTransport");
+        log.println("host side ready: Java " + Runtime.version() + ", CPU executor, Arrow store, " + rows
+                + " reference rows");
+        results.put("java", Runtime.version().toString());
+        results.put("reference_rows", rows);
     }
 
     private List<io.turboserve.cuda.CudaDevice> cudaDevices() {
