@@ -42,9 +42,15 @@ else
 fi
 show "Jolokia: cluster"
 curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster" | J '{k: d["value"][k] for k in ("PlacementPolicy","AutoscalingPolicy","Executor","Budget","GpusReady","SessionsAlive","SessionsActive","ChunksDelivered","Offloads","Restores")}'
-show "Jolokia: migrate $TWIN to another GPU"
+show "Jolokia: keep at least 2 GPUs (setBudgetBounds 2..4; the autoscaler packs 2 sessions on 1), migrate $TWIN to the other"
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/2/4" > /dev/null
 G=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Session,id=$TWIN/Gpu" | J 'd["value"]')
-curl -s "$BASE/jolokia/exec/io.turboserve:type=Session,id=$TWIN/migrate/$(( (G + 1) % 4 ))" | J '{k: d["value"][k] for k in ("gpu","epoch","residency")}'
+for _ in $(seq 50); do
+  OTHER=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/GpuIds" | J '" ".join(str(g) for g in d["value"] if g != '"$G"')')
+  [ -n "$OTHER" ] && break; sleep 0.1
+done
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Session,id=$TWIN/migrate/${OTHER%% *}" | J '{k: d["value"][k] for k in ("gpu","epoch","residency")}'
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/4" > /dev/null
 show "DELETE /v1/sessions/$ID"; curl -s -XDELETE "$BASE/v1/sessions/$ID"; echo
 curl -s -XDELETE "$BASE/v1/sessions/$TWIN" > /dev/null
 

@@ -15,6 +15,7 @@ final class Metrics {
         m.put("p99_ms", r.p99Nanos() / 1e6);
         m.put("p50_ms", r.p50Nanos() / 1e6);
         m.put("gpu_seconds", r.gpuSeconds());
+        m.put("bound_gpu_seconds", r.boundGpuSeconds());
         m.put("peak_gpus", r.peakGpus());
         m.put("migrations", r.migrations());
         m.put("unplaced_active_seconds", r.unplacedActiveSeconds());

@@ -57,6 +57,7 @@ class FrameworkTest {
             @InjectService(timeout = 10_000) OffloadStore store,
             @InjectService(timeout = 10_000, filter = "(policy.name=round-robin)") PlacementPolicy rr,
             @InjectService(timeout = 10_000, filter = "(policy.name=fixed)") AutoscalingPolicy fixed) throws Exception {
+        Server.pinPolicies(context, "least-loaded", "fixed"); // the default, forecast, packs: fewer GPUs while idle
         assertNotNull(cpu.info());
         assertTrue(store.capacityBytes() > 0);
         assertTrue(serving.policies(PolicySlot.PLACEMENT).contains("least-loaded"));

@@ -62,4 +62,20 @@ class ForecastAutoscalingTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new ForecastAutoscaling.Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), 1.0));
     }
+
+    @Test
+    void itHoldsAGpuNoLongerThanItTakesToGetOneBack() {
+        Duration configured = Duration.ofSeconds(5);
+        // no cold start: one tick filters the dips the mechanisms cause; the operator's 5 s would only pay idle GPUs
+        assertEquals(Duration.ofSeconds(1), packing.scaleInHold(configured));
+        // a 30 s cold start: holding is cheaper than getting a GPU back, up to the operator's hold
+        var cold = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults().withColdStart(Duration.ofSeconds(30)));
+        assertEquals(configured, cold.scaleInHold(configured));
+        var short_ = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults().withColdStart(Duration.ofSeconds(3)));
+        assertEquals(Duration.ofSeconds(3), short_.scaleInHold(configured));
+        // never longer than the operator's hold
+        assertEquals(Duration.ofMillis(500), packing.scaleInHold(Duration.ofMillis(500)));
+        assertThrows(IllegalArgumentException.class, () -> new ForecastAutoscaling.Settings(Duration.ZERO,
+                Duration.ofSeconds(120), 1.0, Duration.ofSeconds(-1)));
+    }
 }

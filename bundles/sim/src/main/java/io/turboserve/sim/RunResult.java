@@ -28,6 +28,10 @@ import java.util.Map;
  * @param activationsUnserved   activations that got no chunk before the user went idle, left, or
  *                              the run ended
  * @param gpuSeconds            GPU time paid for, from each request (cold start included) to the end
+ * @param boundGpuSeconds       the least GPU time any policy could pay with every active session
+ *                              resident at every instant: the integral of max(min budget,
+ *                              ⌈active / K⌉), with no cold start, hold or transfer time; a floor for
+ *                              {@code gpuSeconds}, not a target
  * @param peakGpus              the most GPUs provisioned (or asked for) at once
  * @param migrations            migrations committed
  * @param migrationSeconds      total modelled migration time
@@ -51,8 +55,8 @@ import java.util.Map;
  */
 public record RunResult(String workload, String placement, String autoscaling, long chunks, long worstNanos,
         long p99Nanos, long p50Nanos, long meanNanos, double sloAttainment, long stalls, long ttfcP50Nanos,
-        long ttfcWorstNanos, long activations, long activationsUnserved, double gpuSeconds, int peakGpus,
-        long migrations, double migrationSeconds, long offloads, long restores, double unplacedActiveSeconds,
+        long ttfcWorstNanos, long activations, long activationsUnserved, double gpuSeconds, double boundGpuSeconds,
+        int peakGpus, long migrations, double migrationSeconds, long offloads, long restores, double unplacedActiveSeconds,
         long decisions, long decisionNanosP50, long decisionNanosP99, long decisionNanosMax, double simulatedSeconds,
         long wallNanos, long events, long refusedEvents, long rejectedPlanItems, LatencyHistogram histogram,
         List<TimelineSample> timeline, Map<String, String> parameters) {
@@ -73,7 +77,8 @@ public record RunResult(String workload, String placement, String autoscaling, l
      */
     public RunResult withoutTimings() {
         return new RunResult(workload, placement, autoscaling, chunks, worstNanos, p99Nanos, p50Nanos, meanNanos,
-                sloAttainment, stalls, ttfcP50Nanos, ttfcWorstNanos, activations, activationsUnserved, gpuSeconds, peakGpus,
+                sloAttainment, stalls, ttfcP50Nanos, ttfcWorstNanos, activations, activationsUnserved, gpuSeconds,
+                boundGpuSeconds, peakGpus,
                 migrations, migrationSeconds, offloads, restores, unplacedActiveSeconds, decisions, 0, 0, 0,
                 simulatedSeconds, 0, events, refusedEvents, rejectedPlanItems, histogram, timeline, parameters);
     }

@@ -84,6 +84,8 @@ public final class Simulation {
     private long activations;
     private long unserved;
     private int active;
+    /** The integral of max(min budget, ⌈active / K⌉): the GPU time no policy can go below. */
+    private double boundNanos;
     private int unplacedActive;
     private double unplacedNanos;
     private int gpusHeld;
@@ -380,6 +382,8 @@ public final class Simulation {
     private void advance(long t) {
         if (t > now) {
             unplacedNanos += (double) unplacedActive * (t - now);
+            int floor = Math.max(settings.minBudget(), (active + settings.sessionsPerGpu() - 1) / settings.sessionsPerGpu());
+            boundNanos += (double) floor * (t - now);
             now = t;
         }
     }
@@ -444,7 +448,7 @@ public final class Simulation {
                 lat.length == 0 ? 0 : lat[lat.length - 1], LongArray.percentile(lat, 0.99), LongArray.percentile(lat, 0.50),
                 lat.length == 0 ? 0 : latencySum / lat.length, lat.length == 0 ? Double.NaN : (double) withinSlo / lat.length,
                 stalls, LongArray.percentile(first, 0.50), first.length == 0 ? 0 : first[first.length - 1], activations,
-                unserved, state.gpuNanos(end) / 1e9, peakGpus, state.migrations(), migrationNanos / 1e9, state.offloads(),
+                unserved, state.gpuNanos(end) / 1e9, boundNanos / 1e9, peakGpus, state.migrations(), migrationNanos / 1e9, state.offloads(),
                 state.restores(), unplacedNanos / 1e9, dec.length, LongArray.percentile(dec, 0.50),
                 LongArray.percentile(dec, 0.99), dec.length == 0 ? 0 : dec[dec.length - 1], end / 1e9, wall, events, refused,
                 controller.rejectedPlanItems(), histogram, timeline, params);

@@ -1,5 +1,6 @@
 package io.turboserve.api.policy;
 
+import java.time.Duration;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -19,4 +20,16 @@ public interface AutoscalingPolicy {
      * @return the target budget and the next state
      */
     ScalingResult scale(ClusterSnapshot snapshot, BottleneckEstimator bottleneckAt, PolicyState previous);
+
+    /**
+     * The scale-in hold this policy wants: the controller gives up a GPU only after a lower budget
+     * has sufficed for this long. By default the operator's configured hold.
+     *
+     * @param configured the hold the operator configured for the controller
+     * @return the hold to apply (negative is taken as zero)
+     * @since 1.1
+     */
+    default Duration scaleInHold(Duration configured) {
+        return configured;
+    }
 }

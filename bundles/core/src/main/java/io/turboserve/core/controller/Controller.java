@@ -501,6 +501,20 @@ public final class Controller {
 
     // ---------------------------------------------------------------- decisions
 
+    /** The scale-in hold: the configured one, unless the autoscaling policy asks for another. */
+    private long holdNanos() {
+        long configured = config.scaleInHold().toNanos();
+        if (autoscaling == null) {
+            return configured;
+        }
+        try {
+            java.time.Duration wanted = autoscaling.scaleInHold(config.scaleInHold());
+            return wanted == null ? configured : Math.max(0, wanted.toNanos());
+        } catch (RuntimeException e) {
+            return configured;
+        }
+    }
+
     /** Runs the autoscaling and placement policies and applies what they decide. */
     private void decide(long now) {
         if (!executorAvailable) {
@@ -527,7 +541,7 @@ public final class Controller {
         } else {
             target = bounds.clamp(current);
         }
-        int budget = hold.apply(now, target, current);
+        int budget = hold.apply(now, target, current, holdNanos());
         int effectsBefore = out.size();
         resize(budget, now);
         // The placement policy sees the cluster after the resize; if it changed nothing, the

@@ -32,6 +32,11 @@ final class ScaleInHold {
      * @return the budget to have
      */
     int apply(long now, int target, int current) {
+        return apply(now, target, current, holdNanos);
+    }
+
+    /** As {@link #apply(long, int, int)}, with the hold the active policy asked for. */
+    int apply(long now, int target, int current, long holdNanos) {
         if (target >= current) {
             samples.clear();
             lowerSince = -1;

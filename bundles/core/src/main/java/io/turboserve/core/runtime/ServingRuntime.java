@@ -85,11 +85,12 @@ public final class ServingRuntime implements ServingService {
         @AttributeDefinition(description = "Most GPUs to provision.")
         int maxBudget() default 4;
 
-        @AttributeDefinition(description = "policy.name of the placement policy to use.")
-        String placementPolicy() default "least-loaded";
+        @AttributeDefinition(description = "policy.name of the placement policy to use. Default batching-aware "
+                + "(ours; docs/bench/report.md).")
+        String placementPolicy() default "batching-aware";
 
-        @AttributeDefinition(description = "policy.name of the autoscaling policy to use.")
-        String autoscalingPolicy() default "fixed";
+        @AttributeDefinition(description = "policy.name of the autoscaling policy to use. Default forecast (ours).")
+        String autoscalingPolicy() default "forecast";
 
         @AttributeDefinition(description = "Controller tick in milliseconds (policies also run on lifecycle and GPU events).")
         long tickMillis() default 1000;

@@ -34,4 +34,14 @@ class ScaleInHoldTest {
         assertEquals(4, h.apply(8 * S, 2, 4));
         assertEquals(2, h.apply(9 * S, 2, 4));
     }
+
+    @Test
+    void theHoldOfTheActivePolicyReplacesTheConfiguredOne() {
+        ScaleInHold h = new ScaleInHold(5 * S);
+        assertEquals(4, h.apply(0, 3, 4, 1 * S));
+        assertEquals(3, h.apply(1 * S, 3, 4, 1 * S), "a 1 s hold is over after 1 s");
+        assertEquals(4, h.apply(2 * S, 3, 4), "the configured 5 s hold restarts from here");
+        assertEquals(4, h.apply(6 * S, 3, 4));
+        assertEquals(3, h.apply(7 * S, 3, 4));
+    }
 }
