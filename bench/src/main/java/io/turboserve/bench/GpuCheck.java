@@ -443,7 +443,8 @@ public final class GpuCheck {
 
     /** One wan-1.3b chunk at batch 1 with a full 18-frame window, with each attention kernel. */
     private void kernels() throws ExecutorException {
-        for (String kernel : new String[] {"flash2", "flash", "reference"}) {
+        // Not the reference kernel: about 20 s a chunk at this size, device time better spent on the table.
+        for (String kernel : new String[] {"flash2", "flash"}) {
             if (failedKernels.contains(kernel)) {
                 continue;
             }
@@ -453,12 +454,11 @@ public final class GpuCheck {
                 gpu.fillWindow(h, 18);
                 long chunk = 6;
                 double best = Double.MAX_VALUE;
-                int reps = "reference".equals(kernel) ? 1 : 3;
-                for (int rep = 0; rep < reps; rep++) {
+                for (int rep = 0; rep < 3; rep++) {
                     long a = System.nanoTime();
                     gpu.step(0, List.of(new StepItem(s, h, chunk++)));
                     double ms = (System.nanoTime() - a) / 1e6;
-                    if (rep > 0 || reps == 1) {
+                    if (rep > 0) {
                         best = Math.min(best, ms);
                     }
                 }
@@ -482,6 +482,12 @@ public final class GpuCheck {
     private void table() throws Exception {
         List<Reference> refs = references();
         String kernel = timedKernel();
+        if ("reference".equals(kernel)) {
+            log.println("both tensor-core attention kernels failed the tiny check: the table is not timed (with the "
+                    + "reference kernel a wan chunk takes tens of seconds, and the figures would say nothing)");
+            results.put("table_skipped", "no tensor-core attention kernel passed the tiny check");
+            return;
+        }
         log.println("attention kernel: " + kernel + (failedKernels.isEmpty() ? "" : " (failed the tiny check: "
                 + failedKernels + ")"));
         results.put("table_attention_kernel", kernel);
