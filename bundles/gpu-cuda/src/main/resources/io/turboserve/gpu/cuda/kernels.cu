@@ -230,154 +230,31 @@ __device__ __forceinline__ void mma_bf16(float* c, unsigned a0, unsigned a1, uns
 
 __device__ __forceinline__ unsigned load_pair(const bf16_t* p) { return *(const unsigned*) p; }
 
+#define FA_BLOCK_M 64
+#define FA_BLOCK_N 64
+#define F2_BLOCK_N 32
+#define FA_PAD 8
+
+// ---------------------------------------------------------------- tensor-core attention (sm_80+)
+//
+// Both flash kernels: a block of 4 warps takes 64 query rows of one head; each warp owns 16 rows and
+// keeps its queries, running maximum, running sum and output in registers while tiles of K and V
+// pass through shared memory. Scores and the output accumulate in fp32 (mma.sync m16n8k16 bf16); the
+// softmax weights enter the second product as bf16. Arguments as ts_attention_ref, except that
+// every row stride and column offset must be a multiple of 8 elements (16-byte loads) and
+// scaleLog2 = log2(e) / sqrt(HD). Fragment layouts (PTX ISA, m16n8k16, g = lane / 4, t = lane % 4):
+// A a0 (row g, k 2t..2t+1), a1 (row g+8, same k), a2 (row g, k 2t+8..), a3 (row g+8, k 2t+8..);
+// B b0 (k 2t..2t+1, column g), b1 (k 2t+8.., column g); C c0 c1 (row g, columns 2t..2t+1),
+// c2 c3 (row g+8, same columns); the lower index of a pair sits in the low half of a register.
+
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
-// pack2 in one instruction (sm_80+): the same bits for every value but NaN.
+// pack2 in one instruction: the same bits for every value but NaN.
 __device__ __forceinline__ unsigned pack2_rn(float lo, float hi) {
     unsigned r;
     asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
     return r;
 }
-#endif
 
-#define FA_BLOCK_M 64
-#define FA_BLOCK_N 64
-#define FA_PAD 8
-
-// Fast attention on tensor cores (sm_80 and later): a flash-attention forward for head dim HD (a
-// multiple of 16). A block of 4 warps takes 64 query rows of one head; each warp owns 16 rows and
-// keeps its queries, running maximum, running sum and output in registers while 64-key tiles of K
-// and V pass through shared memory. Scores and the output accumulate in fp32 (mma.sync m16n8k16
-// bf16); the softmax weights enter the second product as bf16. Arguments as ts_attention_ref,
-// except that every row stride and column offset must be a multiple of 8 elements (16-byte loads)
-// and scaleLog2 = log2(e) / sqrt(HD).
-extern "C" __global__ void __launch_bounds__(128) ts_flash_attention(const bf16_t* q, int qStride, int nq,
-        const bf16_t* k1, const bf16_t* v1, int stride1, int m1,
-        const bf16_t* k2, const bf16_t* v2, int stride2, int m2,
-        bf16_t* out, int outStride, float scaleLog2) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
-    __trap(); // bf16 mma.sync needs sm_80; the executor picks ts_attention_ref there
-#else
-    __shared__ __align__(16) bf16_t ks[FA_BLOCK_N][HD + FA_PAD];
-    __shared__ __align__(16) bf16_t vs[FA_BLOCK_N][HD + FA_PAD];
-    const int col = blockIdx.y * HD;
-    const int warp = threadIdx.x >> 5;
-    const int lane = threadIdx.x & 31;
-    const int g = lane >> 2;
-    const int tq = lane & 3;
-    const int r0 = blockIdx.x * FA_BLOCK_M + warp * 16 + g;
-    const int r1 = r0 + 8;
-
-    unsigned qf[HD / 16][4];
-#pragma unroll
-    for (int kc = 0; kc < HD / 16; kc++) {
-        int c = col + kc * 16 + tq * 2;
-        qf[kc][0] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c) : 0u;
-        qf[kc][1] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c) : 0u;
-        qf[kc][2] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c + 8) : 0u;
-        qf[kc][3] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c + 8) : 0u;
-    }
-    float o[HD / 8][4];
-#pragma unroll
-    for (int dt = 0; dt < HD / 8; dt++) {
-        o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
-    }
-    float mrow[2] = {TS_NEG_INF, TS_NEG_INF};
-    float lrow[2] = {0.f, 0.f};
-    const int m = m1 + m2;
-
-    for (int n0 = 0; n0 < m; n0 += FA_BLOCK_N) {
-        __syncthreads();
-        for (int v = threadIdx.x; v < FA_BLOCK_N * HD / 8; v += blockDim.x) {
-            int r = v / (HD / 8);
-            int c = (v % (HD / 8)) * 8;
-            int j = n0 + r;
-            uint4 kv = make_uint4(0u, 0u, 0u, 0u);
-            uint4 vv = make_uint4(0u, 0u, 0u, 0u);
-            if (j < m) {
-                kv = *(const uint4*) (key_row(k1, stride1, m1, k2, stride2, j) + col + c);
-                vv = *(const uint4*) (key_row(v1, stride1, m1, v2, stride2, j) + col + c);
-            }
-            *(uint4*) &ks[r][c] = kv;
-            *(uint4*) &vs[r][c] = vv;
-        }
-        __syncthreads();
-
-        float s[FA_BLOCK_N / 8][4];
-#pragma unroll
-        for (int nt = 0; nt < FA_BLOCK_N / 8; nt++) {
-            s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
-#pragma unroll
-            for (int kc = 0; kc < HD / 16; kc++) {
-                const bf16_t* kr = &ks[nt * 8 + g][kc * 16 + tq * 2];
-                mma_bf16(s[nt], qf[kc][0], qf[kc][1], qf[kc][2], qf[kc][3], load_pair(kr), load_pair(kr + 8));
-            }
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                int key = n0 + nt * 8 + tq * 2 + (e & 1);
-                s[nt][e] = key < m ? s[nt][e] * scaleLog2 : TS_NEG_INF;
-            }
-        }
-#pragma unroll
-        for (int half = 0; half < 2; half++) {
-            float mx = TS_NEG_INF;
-#pragma unroll
-            for (int nt = 0; nt < FA_BLOCK_N / 8; nt++) {
-                mx = fmaxf(mx, fmaxf(s[nt][2 * half], s[nt][2 * half + 1]));
-            }
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-            float mnew = fmaxf(mrow[half], mx);
-            float corr = exp2f(mrow[half] - mnew);
-            float part = 0.f;
-#pragma unroll
-            for (int nt = 0; nt < FA_BLOCK_N / 8; nt++) {
-                s[nt][2 * half] = exp2f(s[nt][2 * half] - mnew);
-                s[nt][2 * half + 1] = exp2f(s[nt][2 * half + 1] - mnew);
-                part += s[nt][2 * half] + s[nt][2 * half + 1];
-            }
-            lrow[half] = lrow[half] * corr + part;
-            mrow[half] = mnew;
-#pragma unroll
-            for (int dt = 0; dt < HD / 8; dt++) {
-                o[dt][2 * half] *= corr;
-                o[dt][2 * half + 1] *= corr;
-            }
-        }
-#pragma unroll
-        for (int kc = 0; kc < FA_BLOCK_N / 16; kc++) {
-            unsigned a0 = pack2_rn(s[2 * kc][0], s[2 * kc][1]);
-            unsigned a1 = pack2_rn(s[2 * kc][2], s[2 * kc][3]);
-            unsigned a2 = pack2_rn(s[2 * kc + 1][0], s[2 * kc + 1][1]);
-            unsigned a3 = pack2_rn(s[2 * kc + 1][2], s[2 * kc + 1][3]);
-            int k0 = kc * 16 + tq * 2;
-#pragma unroll
-            for (int dt = 0; dt < HD / 8; dt++) {
-                int n = dt * 8 + g;
-                unsigned b0 = ((unsigned) vs[k0 + 1][n] << 16) | (unsigned) vs[k0][n];
-                unsigned b1 = ((unsigned) vs[k0 + 9][n] << 16) | (unsigned) vs[k0 + 8][n];
-                mma_bf16(o[dt], a0, a1, a2, a3, b0, b1);
-            }
-        }
-    }
-#pragma unroll
-    for (int half = 0; half < 2; half++) {
-        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 1);
-        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 2);
-    }
-#pragma unroll
-    for (int dt = 0; dt < HD / 8; dt++) {
-        int c = col + dt * 8 + tq * 2;
-        if (r0 < nq) {
-            *(unsigned*) (out + (u64) r0 * outStride + c) = pack2(o[dt][0] / lrow[0], o[dt][1] / lrow[0]);
-        }
-        if (r1 < nq) {
-            *(unsigned*) (out + (u64) r1 * outStride + c) = pack2(o[dt][2] / lrow[1], o[dt][3] / lrow[1]);
-        }
-    }
-#endif
-}
-
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
 __device__ __forceinline__ unsigned smem_u32(const void* p) {
     unsigned a;
     asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }\n" : "=r"(a) : "l"(p));
@@ -414,13 +291,180 @@ __device__ __forceinline__ void ldsm_x4_trans(unsigned& r0, unsigned& r1, unsign
                  : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
                  : "r"(smem_u32(row)));
 }
+
+// A warp's 16 query rows (r0 = its row g, r1 = g + 8) as A fragments, one per 16 features; rows
+// past nq are zeros.
+__device__ __forceinline__ void load_queries(unsigned (&qf)[HD / 16][4], const bf16_t* q, int qStride, int nq, int r0,
+        int r1, int col, int tq) {
+#pragma unroll
+    for (int kc = 0; kc < HD / 16; kc++) {
+        int c = col + kc * 16 + tq * 2;
+        qf[kc][0] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c) : 0u;
+        qf[kc][1] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c) : 0u;
+        qf[kc][2] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c + 8) : 0u;
+        qf[kc][3] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c + 8) : 0u;
+    }
+}
+
+// Scales and masks the scores of one key tile (keys n0.. of m; masking only where the tile runs
+// past m), in place.
+template <int NT>
+__device__ __forceinline__ void scale_scores(float (&s)[NT][4], int n0, int m, int tq, float scaleLog2) {
+    const bool partial = n0 + NT * 8 > m;
+#pragma unroll
+    for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            int key = n0 + nt * 8 + tq * 2 + (e & 1);
+            s[nt][e] = !partial || key < m ? s[nt][e] * scaleLog2 : TS_NEG_INF;
+        }
+    }
+}
+
+// The online softmax over one key tile: per half-row (row g: elements 0 1, row g+8: elements 2 3),
+// the new running maximum over the quad that shares the row, the scores turned into weights
+// 2^(s - max), the running sum, and the output rescaled to the new maximum.
+template <int NT>
+__device__ __forceinline__ void online_softmax(float (&s)[NT][4], float (&mrow)[2], float (&lrow)[2],
+        float (&o)[HD / 8][4]) {
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        float mx = TS_NEG_INF;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+            mx = fmaxf(mx, fmaxf(s[nt][2 * half], s[nt][2 * half + 1]));
+        }
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        float mnew = fmaxf(mrow[half], mx);
+        float corr = exp2f(mrow[half] - mnew);
+        float part = 0.f;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+            s[nt][2 * half] = exp2f(s[nt][2 * half] - mnew);
+            s[nt][2 * half + 1] = exp2f(s[nt][2 * half + 1] - mnew);
+            part += s[nt][2 * half] + s[nt][2 * half + 1];
+        }
+        lrow[half] = lrow[half] * corr + part;
+        mrow[half] = mnew;
+#pragma unroll
+        for (int dt = 0; dt < HD / 8; dt++) {
+            o[dt][2 * half] *= corr;
+            o[dt][2 * half + 1] *= corr;
+        }
+    }
+}
+
+// The weights of 16 keys (score tiles 2kc and 2kc+1) as the A operand of the product with V.
+template <int NT>
+__device__ __forceinline__ void weights_fragment(const float (&s)[NT][4], int kc, unsigned& a0, unsigned& a1,
+        unsigned& a2, unsigned& a3) {
+    a0 = pack2_rn(s[2 * kc][0], s[2 * kc][1]);
+    a1 = pack2_rn(s[2 * kc][2], s[2 * kc][3]);
+    a2 = pack2_rn(s[2 * kc + 1][0], s[2 * kc + 1][1]);
+    a3 = pack2_rn(s[2 * kc + 1][2], s[2 * kc + 1][3]);
+}
+
+// Divides by the row sums (summed over the quad first) and writes the warp's rows below nq.
+__device__ __forceinline__ void store_rows(const float (&o)[HD / 8][4], float (&lrow)[2], bf16_t* out, int outStride,
+        int nq, int r0, int r1, int col, int tq) {
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 1);
+        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 2);
+    }
+#pragma unroll
+    for (int dt = 0; dt < HD / 8; dt++) {
+        int c = col + dt * 8 + tq * 2;
+        if (r0 < nq) {
+            *(unsigned*) (out + (u64) r0 * outStride + c) = pack2_rn(o[dt][0] / lrow[0], o[dt][1] / lrow[0]);
+        }
+        if (r1 < nq) {
+            *(unsigned*) (out + (u64) r1 * outStride + c) = pack2_rn(o[dt][2] / lrow[1], o[dt][3] / lrow[1]);
+        }
+    }
+}
 #endif
 
-#define F2_BLOCK_N 32
+// 64-key tiles, single-buffered, scalar shared-memory loads of the B operands.
+extern "C" __global__ void __launch_bounds__(128) ts_flash_attention(const bf16_t* q, int qStride, int nq,
+        const bf16_t* k1, const bf16_t* v1, int stride1, int m1,
+        const bf16_t* k2, const bf16_t* v2, int stride2, int m2,
+        bf16_t* out, int outStride, float scaleLog2) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+    __trap(); // bf16 mma.sync needs sm_80; the executor picks ts_attention_ref there
+#else
+    __shared__ __align__(16) bf16_t ks[FA_BLOCK_N][HD + FA_PAD];
+    __shared__ __align__(16) bf16_t vs[FA_BLOCK_N][HD + FA_PAD];
+    const int col = blockIdx.y * HD;
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2;
+    const int tq = lane & 3;
+    const int r0 = blockIdx.x * FA_BLOCK_M + warp * 16 + g;
+    const int r1 = r0 + 8;
+    const int m = m1 + m2;
 
-// ts_flash_attention, faster: 32-key tiles of K and V double-buffered in shared memory and filled
-// with cp.async while the previous tile is computed; the mma B operands come from ldmatrix (K as
-// is, V transposed) instead of scalar loads. Same arguments, same results up to summation order.
+    unsigned qf[HD / 16][4];
+    load_queries(qf, q, qStride, nq, r0, r1, col, tq);
+    float o[HD / 8][4];
+#pragma unroll
+    for (int dt = 0; dt < HD / 8; dt++) {
+        o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
+    }
+    float mrow[2] = {TS_NEG_INF, TS_NEG_INF};
+    float lrow[2] = {0.f, 0.f};
+
+    for (int n0 = 0; n0 < m; n0 += FA_BLOCK_N) {
+        __syncthreads();
+        for (int v = threadIdx.x; v < FA_BLOCK_N * HD / 8; v += blockDim.x) {
+            int r = v / (HD / 8);
+            int c = (v % (HD / 8)) * 8;
+            int j = n0 + r;
+            uint4 kv = make_uint4(0u, 0u, 0u, 0u);
+            uint4 vv = make_uint4(0u, 0u, 0u, 0u);
+            if (j < m) {
+                kv = *(const uint4*) (key_row(k1, stride1, m1, k2, stride2, j) + col + c);
+                vv = *(const uint4*) (key_row(v1, stride1, m1, v2, stride2, j) + col + c);
+            }
+            *(uint4*) &ks[r][c] = kv;
+            *(uint4*) &vs[r][c] = vv;
+        }
+        __syncthreads();
+
+        float s[FA_BLOCK_N / 8][4];
+#pragma unroll
+        for (int nt = 0; nt < FA_BLOCK_N / 8; nt++) {
+            s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
+#pragma unroll
+            for (int kc = 0; kc < HD / 16; kc++) {
+                const bf16_t* kr = &ks[nt * 8 + g][kc * 16 + tq * 2];
+                mma_bf16(s[nt], qf[kc][0], qf[kc][1], qf[kc][2], qf[kc][3], load_pair(kr), load_pair(kr + 8));
+            }
+        }
+        scale_scores(s, n0, m, tq, scaleLog2);
+        online_softmax(s, mrow, lrow, o);
+#pragma unroll
+        for (int kc = 0; kc < FA_BLOCK_N / 16; kc++) {
+            unsigned a0, a1, a2, a3;
+            weights_fragment(s, kc, a0, a1, a2, a3);
+            int k0 = kc * 16 + tq * 2;
+#pragma unroll
+            for (int dt = 0; dt < HD / 8; dt++) {
+                int n = dt * 8 + g;
+                unsigned b0 = ((unsigned) vs[k0 + 1][n] << 16) | (unsigned) vs[k0][n];
+                unsigned b1 = ((unsigned) vs[k0 + 9][n] << 16) | (unsigned) vs[k0 + 8][n];
+                mma_bf16(o[dt], a0, a1, a2, a3, b0, b1);
+            }
+        }
+    }
+    store_rows(o, lrow, out, outStride, nq, r0, r1, col, tq);
+#endif
+}
+
+// The faster one: 32-key tiles of K and V double-buffered in shared memory and filled with
+// cp.async while the previous tile is computed; the B operands come from ldmatrix (K as is, V
+// transposed) instead of scalar loads. Same arguments, same results up to summation order.
 extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16_t* q, int qStride, int nq,
         const bf16_t* k1, const bf16_t* v1, int stride1, int m1,
         const bf16_t* k2, const bf16_t* v2, int stride2, int m2,
@@ -442,14 +486,7 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16
     const int m = m1 + m2;
 
     unsigned qf[HD / 16][4];
-#pragma unroll
-    for (int kc = 0; kc < HD / 16; kc++) {
-        int c = col + kc * 16 + tq * 2;
-        qf[kc][0] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c) : 0u;
-        qf[kc][1] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c) : 0u;
-        qf[kc][2] = r0 < nq ? load_pair(q + (u64) r0 * qStride + c + 8) : 0u;
-        qf[kc][3] = r1 < nq ? load_pair(q + (u64) r1 * qStride + c + 8) : 0u;
-    }
+    load_queries(qf, q, qStride, nq, r0, r1, col, tq);
     float o[HD / 8][4];
 #pragma unroll
     for (int dt = 0; dt < HD / 8; dt++) {
@@ -500,51 +537,13 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16
                 ldsm_x2(b0, b1, &ks[buf][nt * 8 + lr][kc * 16 + (li & 1) * 8]);
                 mma_bf16(s[nt], qf[kc][0], qf[kc][1], qf[kc][2], qf[kc][3], b0, b1);
             }
-            if (n0 + F2_BLOCK_N > m) {
-#pragma unroll
-                for (int e = 0; e < 4; e++) {
-                    int key = n0 + nt * 8 + tq * 2 + (e & 1);
-                    s[nt][e] = key < m ? s[nt][e] * scaleLog2 : TS_NEG_INF;
-                }
-            } else {
-#pragma unroll
-                for (int e = 0; e < 4; e++) {
-                    s[nt][e] *= scaleLog2;
-                }
-            }
         }
-#pragma unroll
-        for (int half = 0; half < 2; half++) {
-            float mx = TS_NEG_INF;
-#pragma unroll
-            for (int nt = 0; nt < F2_BLOCK_N / 8; nt++) {
-                mx = fmaxf(mx, fmaxf(s[nt][2 * half], s[nt][2 * half + 1]));
-            }
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-            float mnew = fmaxf(mrow[half], mx);
-            float corr = exp2f(mrow[half] - mnew);
-            float part = 0.f;
-#pragma unroll
-            for (int nt = 0; nt < F2_BLOCK_N / 8; nt++) {
-                s[nt][2 * half] = exp2f(s[nt][2 * half] - mnew);
-                s[nt][2 * half + 1] = exp2f(s[nt][2 * half + 1] - mnew);
-                part += s[nt][2 * half] + s[nt][2 * half + 1];
-            }
-            lrow[half] = lrow[half] * corr + part;
-            mrow[half] = mnew;
-#pragma unroll
-            for (int dt = 0; dt < HD / 8; dt++) {
-                o[dt][2 * half] *= corr;
-                o[dt][2 * half + 1] *= corr;
-            }
-        }
+        scale_scores(s, n0, m, tq, scaleLog2);
+        online_softmax(s, mrow, lrow, o);
 #pragma unroll
         for (int kc = 0; kc < F2_BLOCK_N / 16; kc++) {
-            unsigned a0 = pack2_rn(s[2 * kc][0], s[2 * kc][1]);
-            unsigned a1 = pack2_rn(s[2 * kc][2], s[2 * kc][3]);
-            unsigned a2 = pack2_rn(s[2 * kc + 1][0], s[2 * kc + 1][1]);
-            unsigned a3 = pack2_rn(s[2 * kc + 1][2], s[2 * kc + 1][3]);
+            unsigned a0, a1, a2, a3;
+            weights_fragment(s, kc, a0, a1, a2, a3);
 #pragma unroll
             for (int dt = 0; dt < HD / 8; dt += 2) {
                 unsigned b0, b1, b2, b3;
@@ -555,21 +554,6 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16
         }
         __syncthreads();
     }
-#pragma unroll
-    for (int half = 0; half < 2; half++) {
-        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 1);
-        lrow[half] += __shfl_xor_sync(0xffffffffu, lrow[half], 2);
-    }
-#pragma unroll
-    for (int dt = 0; dt < HD / 8; dt++) {
-        int c = col + dt * 8 + tq * 2;
-        if (r0 < nq) {
-            *(unsigned*) (out + (u64) r0 * outStride + c) = pack2_rn(o[dt][0] / lrow[0], o[dt][1] / lrow[0]);
-        }
-        if (r1 < nq) {
-            *(unsigned*) (out + (u64) r1 * outStride + c) = pack2_rn(o[dt][2] / lrow[1], o[dt][3] / lrow[1]);
-        }
-    }
+    store_rows(o, lrow, out, outStride, nq, r0, r1, col, tq);
 #endif
 }
-
