@@ -1,7 +1,9 @@
 // The element-wise, generator and attention kernels of the CUDA chunk executor (DESIGN.md section 6),
 // compiled at start-up with NVRTC, once per device, with
 //   -DHD=<head dim> --fmad=false --gpu-architecture=sm_<major><minor>
-// No headers: NVRTC compiles this alone. Tensors are raw bf16 bits (unsigned short), row-major.
+// No headers: NVRTC compiles this alone, with only its built-in declarations (the device
+// intrinsics and math functions used here: __shfl_xor_sync, __syncthreads, expf, exp2f, sqrtf,
+// fmaxf, __float_as_uint and the like). Tensors are raw bf16 bits (unsigned short), row-major.
 // --fmad=false keeps every multiply and add a separately rounded IEEE operation, as Java's fp32
 // arithmetic is: the generator, the residual add and the denoise update give the CPU executor's
 // bits. LayerNorm sums in a tree rather than in index order, GELU and attention use expf rather
@@ -14,6 +16,10 @@
 
 typedef unsigned short bf16_t;
 typedef unsigned long long u64;
+// 16 bytes moved as one (a 128-bit load or store); our own, so the source needs no CUDA header.
+struct alignas(16) ts_u4 {
+    unsigned x, y, z, w;
+};
 
 #define TS_GAMMA 0x9E3779B97F4A7C15ULL
 #define TS_NEG_INF (__int_as_float(0xff800000))
@@ -394,8 +400,8 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention(const bf16_
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
     __trap(); // bf16 mma.sync needs sm_80; the executor picks ts_attention_ref there
 #else
-    __shared__ __align__(16) bf16_t ks[FA_BLOCK_N][HD + FA_PAD];
-    __shared__ __align__(16) bf16_t vs[FA_BLOCK_N][HD + FA_PAD];
+    __shared__ alignas(16) bf16_t ks[FA_BLOCK_N][HD + FA_PAD];
+    __shared__ alignas(16) bf16_t vs[FA_BLOCK_N][HD + FA_PAD];
     const int col = blockIdx.y * HD;
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
@@ -421,14 +427,14 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention(const bf16_
             int r = v / (HD / 8);
             int c = (v % (HD / 8)) * 8;
             int j = n0 + r;
-            uint4 kv = make_uint4(0u, 0u, 0u, 0u);
-            uint4 vv = make_uint4(0u, 0u, 0u, 0u);
+            ts_u4 kv = {0u, 0u, 0u, 0u};
+            ts_u4 vv = {0u, 0u, 0u, 0u};
             if (j < m) {
-                kv = *(const uint4*) (key_row(k1, stride1, m1, k2, stride2, j) + col + c);
-                vv = *(const uint4*) (key_row(v1, stride1, m1, v2, stride2, j) + col + c);
+                kv = *(const ts_u4*) (key_row(k1, stride1, m1, k2, stride2, j) + col + c);
+                vv = *(const ts_u4*) (key_row(v1, stride1, m1, v2, stride2, j) + col + c);
             }
-            *(uint4*) &ks[r][c] = kv;
-            *(uint4*) &vs[r][c] = vv;
+            *(ts_u4*) &ks[r][c] = kv;
+            *(ts_u4*) &vs[r][c] = vv;
         }
         __syncthreads();
 
@@ -472,8 +478,8 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
     __trap(); // cp.async, ldmatrix and bf16 mma.sync need sm_80
 #else
-    __shared__ __align__(16) bf16_t ks[2][F2_BLOCK_N][HD + FA_PAD];
-    __shared__ __align__(16) bf16_t vs[2][F2_BLOCK_N][HD + FA_PAD];
+    __shared__ alignas(16) bf16_t ks[2][F2_BLOCK_N][HD + FA_PAD];
+    __shared__ alignas(16) bf16_t vs[2][F2_BLOCK_N][HD + FA_PAD];
     const int col = blockIdx.y * HD;
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
