@@ -473,4 +473,41 @@ class ControllerTest {
         h.runFor(200 * MS);
         assertConsecutive(h.chunks("a"));
     }
+
+    @Test
+    void theAutoscalingPolicysOwnHoldDecidesWhenAGpuGoes() {
+        int[] wanted = {3};
+        java.time.Duration[] hold = {java.time.Duration.ofMillis(200)};
+        io.turboserve.api.policy.AutoscalingPolicy policy = new io.turboserve.api.policy.AutoscalingPolicy() {
+            @Override
+            public String name() {
+                return "test-hold";
+            }
+
+            @Override
+            public io.turboserve.api.policy.ScalingResult scale(io.turboserve.api.policy.ClusterSnapshot s,
+                    io.turboserve.api.policy.BottleneckEstimator b, io.turboserve.api.policy.PolicyState previous) {
+                return new io.turboserve.api.policy.ScalingResult(wanted[0], previous, "test");
+            }
+
+            @Override
+            public java.time.Duration scaleInHold(java.time.Duration configured) {
+                return hold[0];
+            }
+        };
+        Harness h = new Harness(ControllerConfig.defaults(), TestPolicies.leastLoaded(), policy);
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        assertEquals(3, h.controller.state().gpusReady());
+        wanted[0] = 2;
+        h.send(new Event.Tick());
+        h.runFor(100 * MS);
+        h.send(new Event.Tick());
+        assertEquals(3, h.controller.state().gpusReady(), "within the policy's 200 ms hold");
+        h.runFor(150 * MS);
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        assertEquals(2, h.controller.state().gpusReady(), "after it, not after the configured 5 s");
+        assertEquals(1, h.released.size());
+    }
 }
