@@ -113,7 +113,7 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                 .append(String.format(Locale.ROOT, "%.0f s wall on %d threads", wall, threads)).append(").\n\n");
         b.append("Policies at their documented defaults: turboserve placement η 0.35, minGain 40 ms, 3 rounds, 4 migrations, rebalance 10 s; "
                 + "turboserve autoscaling ρ̂ 0.9/0.8/0.7 and λ 0/4/8 by transition CV (< 0.5, 0.5–1, > 1), 2 extra candidates; "
-                + "forecast: history 120 s, utilisation 1, its own scale-in hold min(controller hold, max(cold start, 1 s)); controller: scale-in hold 5 s, tick 1 s, demand window 60 s in 10 bins.\n\n");
+                + "forecast: history 120 s, utilisation 1, cold-start headroom max(largest rise within a cold start, the last cold start's trend carried one ahead), its own scale-in hold min(controller hold, max(cold start, 1 s)); controller: scale-in hold 5 s, tick 1 s, demand window 60 s in 10 bins.\n\n");
         b.append("`TurboServe_base` = round-robin/fixed; `fixed` = the peak budget of turboserve/turboserve on the same run (DESIGN.md §9). ")
                 .append("Ours = `").append(Policies.OURS).append("`. Ratios are averaged over scenarios; negative is better.\n\n");
         b.append("## Summary (no cold start: the paper's comparison)\n\n").append(tables(s));

@@ -27,8 +27,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * TurboServe's ρ̂ &lt; 1 headroom then pays GPU-seconds every second for latency it cannot lower.
  * What headroom does protect against is a GPU that is not there yet: active sessions arriving during
  * a cold start wait without a GPU. So the target is {@code M = ⌈(N + r) / (K·u)⌉}, with u the packing
- * utilisation (default 1) and r the largest rise of active sessions seen over any interval as long
- * as the cold start within the recent history (default 120 s): the burst that may come before a GPU
+ * utilisation (default 1) and r the larger of the largest rise of active sessions seen over any
+ * interval as long as the cold start within the recent history (default 120 s), and the growth of
+ * the last cold start's length carried one cold start ahead: the burst that may come before a GPU
  * asked for now is ready. With no cold start, r = 0 and M = ⌈N/K⌉.
  *
  * <p>Scale-in holds a GPU no longer than it takes to get one back: min(the configured hold,
@@ -121,6 +122,27 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
             return new History(s, p);
         }
 
+        /**
+         * @return the rise the current trend carries {@code ahead} seconds on: the growth of the peak
+         *         over the last {@code over} seconds, scaled to {@code ahead}; 0 when demand is not rising
+         */
+        int trendRise(long over, long ahead) {
+            int n = seconds.length;
+            if (n < 2) {
+                return 0;
+            }
+            int i = n - 1;
+            while (i > 0 && seconds[n - 1] - seconds[i - 1] <= over) {
+                i--;
+            }
+            long span = seconds[n - 1] - seconds[i];
+            int growth = peaks[n - 1] - peaks[i];
+            if (span <= 0 || growth <= 0) {
+                return 0;
+            }
+            return (int) Math.ceil((double) growth * ahead / span);
+        }
+
         /** @return the largest rise of the peak over any window of {@code window} seconds. */
         int largestRise(long window) {
             int rise = 0;
@@ -185,7 +207,10 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
         History h = previous instanceof History p ? p : History.EMPTY;
         long second = Math.floorDiv(snapshot.nowNanos(), 1_000_000_000L);
         h = h.record(second, n, s.history().toSeconds());
-        int rise = s.coldStart().isZero() ? 0 : h.largestRise(Math.max(1, s.coldStart().toSeconds()));
+        long cold = Math.max(1, s.coldStart().toSeconds());
+        // The larger of the worst rise seen within one cold start and the current trend carried one
+        // cold start ahead: a burst now is bought for before the history holds it.
+        int rise = s.coldStart().isZero() ? 0 : Math.max(h.largestRise(cold), h.trendRise(cold, cold));
         double perGpu = k * s.utilisation();
         int target = Math.max(snapshot.bounds().min(), (int) Math.ceil((n + rise) / perGpu - 1e-9));
         String reason = "N=" + active + " active (+" + leaving + " slots still held by idle or closed sessions), K=" + k + ", u=" + s.utilisation() + (rise > 0 ? ", cold-start headroom for a rise of "

@@ -28,14 +28,17 @@ class ForecastAutoscalingTest {
     @Test
     void aColdStartBuysHeadroomForTheLargestRiseSeenWithinIt() {
         var p = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults().withColdStart(Duration.ofSeconds(30)));
-        // Active sessions go 4 → 12 within 20 s (a rise of 8 inside one 30 s cold start), then
-        // hold at 12: M = ⌈(12 + 8) / 4⌉ = 5 instead of ⌈12/4⌉ = 3.
+        // Active sessions go 4 → 12 within 20 s (a rise of 8 inside one 30 s cold start; the trend,
+        // +8 in 20 s, carried 30 s ahead is +12): M = ⌈(12 + 12) / 4⌉ = 6 instead of ⌈12/4⌉ = 3.
         PolicyState s = PolicyState.NONE;
         s = scale(p, 4, 100, s).next();
         s = scale(p, 8, 110, s).next();
         ScalingResult r = scale(p, 12, 120, s);
-        assertEquals(5, r.targetBudget());
-        assertTrue(r.reason().contains("rise of 8"), r.reason());
+        assertEquals(6, r.targetBudget());
+        assertTrue(r.reason().contains("rise of 12"), r.reason());
+        // Flat at 12 for 30 s: no trend, the rise of 8 within the history remains: ⌈(12 + 8) / 4⌉ = 5.
+        ScalingResult flat = scale(p, 12, 151, r.next());
+        assertEquals(5, flat.targetBudget());
         // 200 s later the rise has left the 120 s history: back to packing.
         ScalingResult later = scale(p, 12, 250, r.next());
         assertEquals(3, later.targetBudget());
@@ -77,5 +80,38 @@ class ForecastAutoscalingTest {
         assertEquals(Duration.ofMillis(500), packing.scaleInHold(Duration.ofMillis(500)));
         assertThrows(IllegalArgumentException.class, () -> new ForecastAutoscaling.Settings(Duration.ZERO,
                 Duration.ofSeconds(120), 1.0, Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void aRisingTrendIsBoughtForBeforeTheHistoryHoldsABurst() {
+        var p = new ForecastAutoscaling(ForecastAutoscaling.Settings.defaults().withColdStart(Duration.ofSeconds(30)));
+        // A first ramp: 0 → 6 active over 30 s. The largest rise within one cold start is 6; the
+        // trend over the last 30 s carried 30 s ahead is also 6: M = ⌈(6 + 6) / 4⌉ = 3.
+        PolicyState s = PolicyState.NONE;
+        for (int t = 0; t <= 30; t += 5) {
+            s = scale(p, t / 5, 1000 + t, s).next();
+        }
+        ScalingResult r = scale(p, 6, 1030, s);
+        assertEquals(3, r.targetBudget());
+        // Flat demand for 30 s: no trend; the ramp still counts as a rise within the history.
+        PolicyState flat = r.next();
+        for (int t = 35; t <= 60; t += 5) {
+            flat = scale(p, 6, 1000 + t, flat).next();
+        }
+        assertEquals(3, scale(p, 6, 1060, flat).targetBudget());
+    }
+
+    @Test
+    void theTrendOfTheLastColdStartIsCarriedAhead() {
+        ForecastAutoscaling.History h = ForecastAutoscaling.History.EMPTY;
+        for (int t = 0; t <= 10; t++) {
+            h = h.record(t, 2 * t, 120);
+        }
+        // +20 over 10 s, carried 30 s ahead: 60; over the last 5 s only: +10 in 5 s → 60 as well
+        assertEquals(60, h.trendRise(10, 30));
+        assertEquals(60, h.trendRise(5, 30));
+        assertEquals(0, ForecastAutoscaling.History.EMPTY.trendRise(10, 30));
+        ForecastAutoscaling.History falling = ForecastAutoscaling.History.EMPTY.record(0, 10, 120).record(5, 4, 120);
+        assertEquals(0, falling.trendRise(10, 30));
     }
 }
