@@ -56,13 +56,10 @@ public final class GpuCheck {
     private final PrintStream log = System.out;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final List<Map<String, Object>> profileRows = new ArrayList<>();
-    private List<CudaStatusDevice> devices = List.of();
+    private List<io.turboserve.cuda.CudaDevice> devices = List.of();
     private String gpuName = "unknown GPU";
     /** Attention kernels that failed the tiny equivalence: the timed sections do not use them. */
     private final List<String> failedKernels = new ArrayList<>();
-
-    private record CudaStatusDevice(io.turboserve.cuda.CudaDevice device) {
-    }
 
     private GpuCheck(Path out) {
         this.out = out;
@@ -104,7 +101,7 @@ public final class GpuCheck {
             write();
             return 2;
         }
-        devices = status.devices().stream().map(CudaStatusDevice::new).toList();
+        devices = status.devices();
         gpuName = status.devices().get(0).name();
         results.put("gpu", gpuName);
         int failures = 0;
@@ -159,15 +156,11 @@ public final class GpuCheck {
         results.put("reference_rows", rows);
     }
 
-    private List<io.turboserve.cuda.CudaDevice> cudaDevices() {
-        return devices.stream().map(CudaStatusDevice::device).toList();
-    }
-
     private CudaChunkExecutor executor(String model, int window, int workers, int k, int maxBatch, String attention) {
         ModelPreset preset = ModelPreset.of(model, window);
-        CudaChunkExecutor.Settings s = new CudaChunkExecutor.Settings(preset, 1234, List.of(cudaDevices().get(0).ordinal()),
+        CudaChunkExecutor.Settings s = new CudaChunkExecutor.Settings(preset, 1234, List.of(devices.get(0).ordinal()),
                 workers, k, maxBatch, 2L << 30, attention);
-        return new CudaChunkExecutor(s, cudaDevices());
+        return new CudaChunkExecutor(s, devices);
     }
 
     private static SessionSpec spec(String model, String prompt, long seed) {

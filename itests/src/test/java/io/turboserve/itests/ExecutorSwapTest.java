@@ -2,14 +2,12 @@ package io.turboserve.itests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.turboserve.api.Chunk;
 import io.turboserve.api.Residency;
 import io.turboserve.api.SessionSpec;
 import io.turboserve.api.serving.ChunkStream;
 import io.turboserve.api.serving.ServingService;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,16 +30,6 @@ class ExecutorSwapTest {
     @InjectService(timeout = 10_000)
     ServingService serving;
 
-    private static List<Chunk> read(ChunkStream s, int n) throws InterruptedException {
-        List<Chunk> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Chunk c = s.next(Duration.ofSeconds(30));
-            assertNotNull(c, "chunk " + i + " arrives");
-            list.add(c);
-        }
-        return list;
-    }
-
     @Test
     void stoppingTheExecutorBundleOffloadsItsStateAndTheReplacementRestoresIt() throws Exception {
         Server.pinPolicies(context, "least-loaded", "fixed");
@@ -56,12 +44,12 @@ class ExecutorSwapTest {
         }
         List<Chunk> chunks = new ArrayList<>();
         try (ChunkStream s = serving.stream(id)) {
-            chunks.addAll(read(s, 5));
+            chunks.addAll(Server.read(s, 5));
             executor.stop();
             assertEquals(Residency.OFFLOADED, serving.status(id).residency(), "offloaded before the executor left");
             assertEquals("", serving.cluster().executor());
             executor.start();
-            chunks.addAll(read(s, 10));
+            chunks.addAll(Server.read(s, 10));
         }
         for (int i = 0; i < chunks.size(); i++) {
             assertEquals(i, chunks.get(i).index(), "indices continue across the swap");
@@ -69,7 +57,7 @@ class ExecutorSwapTest {
         String twin = serving.create(spec).id();
         serving.activate(twin);
         try (ChunkStream s = serving.stream(twin)) {
-            List<Chunk> reference = read(s, chunks.size());
+            List<Chunk> reference = Server.read(s, chunks.size());
             for (int i = 0; i < chunks.size(); i++) {
                 assertArrayEquals(reference.get(i).payload(), chunks.get(i).payload(), "chunk " + i);
             }

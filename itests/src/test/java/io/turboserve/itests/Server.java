@@ -1,5 +1,9 @@
 package io.turboserve.itests;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.turboserve.api.Chunk;
+import io.turboserve.api.serving.ChunkStream;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -54,6 +58,17 @@ final class Server {
     }
 
     /** Pins the policies the tests rely on, so that later defaults cannot break them. */
+    /** Reads the next {@code n} chunks of a stream, each within 30 s. */
+    static List<Chunk> read(ChunkStream s, int n) throws InterruptedException {
+        List<Chunk> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Chunk c = s.next(Duration.ofSeconds(30));
+            assertNotNull(c, "chunk " + i + " arrives");
+            list.add(c);
+        }
+        return list;
+    }
+
     static void pinPolicies(BundleContext context, String placement, String autoscaling) throws Exception {
         ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
         ConfigurationAdmin admin = context.getService(ref);

@@ -2,7 +2,6 @@ package io.turboserve.itests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turboserve.api.Chunk;
@@ -37,16 +36,6 @@ class StoreSwapTest {
     @InjectService(timeout = 10_000)
     ServingService serving;
 
-    private static List<Chunk> read(ChunkStream s, int n) throws InterruptedException {
-        List<Chunk> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Chunk c = s.next(Duration.ofSeconds(30));
-            assertNotNull(c, "chunk " + i + " arrives");
-            list.add(c);
-        }
-        return list;
-    }
-
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 15_000;
         while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
@@ -69,7 +58,7 @@ class StoreSwapTest {
         }
         List<Chunk> chunks = new ArrayList<>();
         try (ChunkStream s = serving.stream(id)) {
-            chunks.addAll(read(s, 4));
+            chunks.addAll(Server.read(s, 4));
             serving.idle(id);
             await(() -> status(id).residency() == Residency.OFFLOADED, "offloaded while idle");
             while (s.next(Duration.ofMillis(200)) != null) {
@@ -83,14 +72,14 @@ class StoreSwapTest {
                 store.start();
             }
             serving.activate(id);
-            chunks.addAll(read(s, 4));
+            chunks.addAll(Server.read(s, 4));
         }
         long first = chunks.get(4).index();
         assertTrue(first >= 4, "indices continue after the idle: " + first);
         String twin = serving.create(spec).id();
         serving.activate(twin);
         try (ChunkStream s = serving.stream(twin)) {
-            List<Chunk> reference = read(s, (int) first + 4);
+            List<Chunk> reference = Server.read(s, (int) first + 4);
             for (Chunk c : chunks) {
                 assertArrayEquals(reference.get((int) c.index()).payload(), c.payload(), "chunk " + c.index());
             }

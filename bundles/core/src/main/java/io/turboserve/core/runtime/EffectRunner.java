@@ -136,23 +136,19 @@ final class EffectRunner {
     }
 
     private void onGpu(int gpu, Runnable work) {
-        try {
-            workers.computeIfAbsent(gpu, g -> Executors.newSingleThreadExecutor(r -> daemon(r, "turboserve-gpu-" + g)))
-                    .execute(work);
-        } catch (RejectedExecutionException stopped) {
-            // stopping
-        }
+        onLane(workers, "turboserve-gpu-", gpu, work);
     }
 
     /** Offload and restore copies: on the GPU's copy thread where the executor allows it, else with its steps. */
     private void copyOnGpu(int gpu, Runnable work) {
-        if (!concurrentCopies) {
-            onGpu(gpu, work);
-            return;
-        }
+        onLane(concurrentCopies ? copyLanes : workers, concurrentCopies ? "turboserve-copy-" : "turboserve-gpu-", gpu,
+                work);
+    }
+
+    /** Runs {@code work} on GPU {@code gpu}'s single thread of {@code lanes}, created on first use. */
+    private static void onLane(Map<Integer, ExecutorService> lanes, String threadName, int gpu, Runnable work) {
         try {
-            copyLanes.computeIfAbsent(gpu, g -> Executors.newSingleThreadExecutor(r -> daemon(r, "turboserve-copy-" + g)))
-                    .execute(work);
+            lanes.computeIfAbsent(gpu, g -> Executors.newSingleThreadExecutor(r -> daemon(r, threadName + g))).execute(work);
         } catch (RejectedExecutionException stopped) {
             // stopping
         }

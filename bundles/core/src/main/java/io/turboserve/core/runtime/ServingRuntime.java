@@ -493,8 +493,7 @@ public final class ServingRuntime implements ServingService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindExecutor(ChunkExecutor executor, Map<String, Object> props) {
-        if (Boolean.TRUE.equals(props.get(ChunkExecutor.CONCURRENT_COPIES))
-                || "true".equals(String.valueOf(props.get(ChunkExecutor.CONCURRENT_COPIES)))) {
+        if ("true".equals(String.valueOf(props.get(ChunkExecutor.CONCURRENT_COPIES)))) {
             concurrentCopies.add(executor);
         }
         executors.add(executor);
@@ -512,14 +511,7 @@ public final class ServingRuntime implements ServingService {
         // Offload the resident state it holds first, while it is still usable, so that a
         // replacement can restore it; then switch.
         post(new Event.EvacuateAll("executor " + executor.info().name() + " is going away"));
-        long deadline = System.nanoTime() + evacuateTimeoutMillis * 1_000_000L;
-        try {
-            while (System.nanoTime() < deadline && call(() -> state().anyResidentOrMoving())) {
-                Thread.sleep(20);
-            }
-        } catch (ServingException | InterruptedException e) {
-            LOG.log(Level.ERROR, "offloading before the executor left did not finish: " + e.getMessage());
-        }
+        waitWhile(() -> state().anyResidentOrMoving(), 20, "offloading before the executor left");
         try {
             if (call(() -> state().anyResidentOrMoving())) {
                 LOG.log(Level.ERROR, "executor {0} left before all its sessions were offloaded; those sessions are ended",
@@ -539,6 +531,21 @@ public final class ServingRuntime implements ServingService {
         effects.setExecutor(null);
         if (!executors.isEmpty()) {
             useExecutor(executors.get(0));
+        }
+    }
+
+    /**
+     * Polls the controller every {@code pollMillis} while {@code busy} holds, up to the evacuation
+     * timeout (a bundle leaving waits here for its mechanisms' work); a failure to ask is logged.
+     */
+    private void waitWhile(Callable<Boolean> busy, long pollMillis, String what) {
+        long deadline = System.nanoTime() + evacuateTimeoutMillis * 1_000_000L;
+        try {
+            while (System.nanoTime() < deadline && call(busy)) {
+                Thread.sleep(pollMillis);
+            }
+        } catch (ServingException | InterruptedException e) {
+            LOG.log(Level.ERROR, what + " did not finish: " + e.getMessage());
         }
     }
 
@@ -566,16 +573,13 @@ public final class ServingRuntime implements ServingService {
             // GPUs that have room while its slots can still be read, then end the sessions whose
             // state found none, saying why, rather than fail their restores forever.
             post(new Event.StoreLeaving("its service is going away"));
-            long deadline = System.nanoTime() + evacuateTimeoutMillis * 1_000_000L;
+            waitWhile(() -> state().anyRestoring(), 10, "bringing offloaded sessions back before the store left");
             try {
-                while (System.nanoTime() < deadline && call(() -> state().anyRestoring())) {
-                    Thread.sleep(10);
-                }
                 if (call(() -> state().anyRestoring())) {
                     LOG.log(Level.ERROR, "restores from the departing offload store did not finish within {0} ms",
                             evacuateTimeoutMillis);
                 }
-            } catch (ServingException | InterruptedException e) {
+            } catch (ServingException e) {
                 LOG.log(Level.ERROR, "bringing offloaded sessions back before the store left did not finish: "
                         + e.getMessage());
             }

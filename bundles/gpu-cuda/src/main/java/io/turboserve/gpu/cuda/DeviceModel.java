@@ -70,10 +70,6 @@ final class DeviceModel implements AutoCloseable {
         return offsets[layer][kind];
     }
 
-    long weightBytes() {
-        return preset.weightElements() * 2;
-    }
-
     @Override
     public void close() {
         cudaFree(at(weights.address()));

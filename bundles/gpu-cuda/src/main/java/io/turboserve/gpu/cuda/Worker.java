@@ -79,7 +79,6 @@ final class Worker implements AutoCloseable {
     private final Pointer workspaceMemory = new Pointer();
     private final Pointer staging = new Pointer();
     private final Workspace ws;
-    private final long stagingBytes;
 
     /** Which attention kernel a worker launches. */
     enum Attention {
@@ -100,7 +99,7 @@ final class Worker implements AutoCloseable {
         this.layout = new StateLayout(p);
         this.maxBatch = maxBatch;
         Workspace plan = Workspace.plan(p, maxBatch);
-        this.stagingBytes = maxBatch * (p.payloadBytes() + StateLayout.HEADER_BYTES);
+        long stagingBytes = maxBatch * (p.payloadBytes() + StateLayout.HEADER_BYTES);
         try {
             cuda(cudaSetDevice(model.device), "cudaSetDevice");
             cuda(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
@@ -397,9 +396,5 @@ final class Worker implements AutoCloseable {
         launcher.close();
         one.close();
         zero.close();
-    }
-
-    long stagingBytes() {
-        return stagingBytes;
     }
 }

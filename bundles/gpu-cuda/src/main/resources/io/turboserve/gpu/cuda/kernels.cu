@@ -413,11 +413,7 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention(const bf16_
 
     unsigned qf[HD / 16][4];
     load_queries(qf, q, qStride, nq, r0, r1, col, tq);
-    float o[HD / 8][4];
-#pragma unroll
-    for (int dt = 0; dt < HD / 8; dt++) {
-        o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
-    }
+    float o[HD / 8][4] = {};
     float mrow[2] = {TS_NEG_INF, TS_NEG_INF};
     float lrow[2] = {0.f, 0.f};
 
@@ -493,11 +489,7 @@ extern "C" __global__ void __launch_bounds__(128) ts_flash_attention2(const bf16
 
     unsigned qf[HD / 16][4];
     load_queries(qf, q, qStride, nq, r0, r1, col, tq);
-    float o[HD / 8][4];
-#pragma unroll
-    for (int dt = 0; dt < HD / 8; dt++) {
-        o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
-    }
+    float o[HD / 8][4] = {};
     float mrow[2] = {TS_NEG_INF, TS_NEG_INF};
     float lrow[2] = {0.f, 0.f};
 
