@@ -25,7 +25,8 @@ import java.util.Map;
 public final class Bench {
     static final List<String> DEFAULT_PAIRS = List.of("round-robin/fixed", "round-robin/fixed@ceil", "least-loaded/fixed",
             "memory-greedy/fixed",
-            "turboserve-no-migration/turboserve", "turboserve/fixed", "turboserve/turboserve", Policies.OURS);
+            "turboserve-no-migration/turboserve", "turboserve/fixed", "turboserve/turboserve", "batching-aware/forecast",
+            Policies.OURS);
 
     private Bench() {
     }

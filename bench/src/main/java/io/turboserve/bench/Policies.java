@@ -11,6 +11,7 @@ import io.turboserve.placement.BatchingAwarePlacement;
 import io.turboserve.placement.LeastLoadedPlacement;
 import io.turboserve.placement.MemoryGreedyPlacement;
 import io.turboserve.placement.OraclePlacement;
+import io.turboserve.placement.PlayoutSlackPlacement;
 import io.turboserve.placement.RoundRobinPlacement;
 import io.turboserve.placement.TurboServeNoMigrationPlacement;
 import io.turboserve.placement.TurboServePlacement;
@@ -21,10 +22,10 @@ import java.util.List;
 /** The policies by name, built as the server builds them, with their documented defaults. */
 final class Policies {
     /** Our pair, beyond the paper. */
-    static final String OURS = "batching-aware/forecast";
+    static final String OURS = "playout-slack/forecast";
 
     static final List<String> PLACEMENTS = List.of("round-robin", "least-loaded", "memory-greedy", "turboserve",
-            "turboserve-no-migration", "oracle", "batching-aware");
+            "turboserve-no-migration", "oracle", "batching-aware", "playout-slack");
     static final List<String> AUTOSCALERS = List.of("fixed", "fixed@N", "fixed@ceil", "turboserve", "forecast");
 
     private Policies() {
@@ -39,6 +40,7 @@ final class Policies {
             case "turboserve-no-migration" -> new TurboServeNoMigrationPlacement(TurboServePlacement.Settings.defaults());
             case "oracle" -> new OraclePlacement();
             case "batching-aware" -> new BatchingAwarePlacement();
+            case "playout-slack" -> new PlayoutSlackPlacement();
             default -> throw new IllegalArgumentException("unknown placement policy '" + name + "'; known: " + PLACEMENTS);
         };
     }

@@ -14,15 +14,19 @@ import java.util.Map;
  */
 record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, double[]> vsTurboServe,
         Map<String, Map<String, double[]>> oursVsTsByFamily, List<String> oursWorseOnWorst, List<String> oursWorseOnCost,
-        double floorVsTurboServe) {
+        double floorVsTurboServe, Map<String, double[]> service) {
 
     static final String TS = "turboserve/turboserve";
 
-    /** Ratios: [worst, gpu-seconds, p99, stalls+1 ratio unused], averaged. */
+    /**
+     * Ratios [worst, GPU-seconds, p99] averaged over the scenarios, and per pair its service as users
+     * see it: [late chunks (stalls) summed, SLO attainment averaged].
+     */
     static Summary of(List<ScenarioRunner.Outcome> outcomes, List<Pair> pairs) {
         Map<String, double[]> vsBase = new LinkedHashMap<>();
         Map<String, double[]> vsTs = new LinkedHashMap<>();
         Map<String, Map<String, double[]>> fam = new LinkedHashMap<>();
+        Map<String, double[]> service = new LinkedHashMap<>();
         List<String> worseWorst = new ArrayList<>();
         List<String> worseCost = new ArrayList<>();
         // The GPU-second floor depends on the workload alone (every active session resident, nothing
@@ -40,6 +44,7 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
         for (Pair p : pairs) {
             double[] b = new double[3];
             double[] t = new double[3];
+            double[] served = new double[2];
             int n = 0;
             for (ScenarioRunner.Outcome o : outcomes) {
                 RunResult r = Suite.result(o, p.label());
@@ -49,6 +54,8 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                     continue;
                 }
                 n++;
+                served[0] += r.stalls();
+                served[1] += r.sloAttainment();
                 if (base != null) {
                     b[0] += (double) r.worstNanos() / base.worstNanos();
                     b[1] += r.gpuSeconds() / base.gpuSeconds();
@@ -79,10 +86,12 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                 b[i] /= Math.max(1, n);
                 t[i] /= Math.max(1, n);
             }
+            served[1] /= Math.max(1, n);
             vsBase.put(p.label(), b);
             vsTs.put(p.label(), t);
+            service.put(p.label(), served);
         }
-        return new Summary(pairs, vsBase, vsTs, fam, worseWorst, worseCost, floor);
+        return new Summary(pairs, vsBase, vsTs, fam, worseWorst, worseCost, floor, service);
     }
 
     static String pct(double ratio) {
@@ -113,7 +122,8 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                 .append(String.format(Locale.ROOT, "%.0f s wall on %d threads", wall, threads)).append(").\n\n");
         b.append("Policies at their documented defaults: turboserve placement η 0.35, minGain 40 ms, 3 rounds, 4 migrations, rebalance 10 s; "
                 + "turboserve autoscaling ρ̂ 0.9/0.8/0.7 and λ 0/4/8 by transition CV (< 0.5, 0.5–1, > 1), 2 extra candidates; "
-                + "forecast: history 120 s, utilisation 1, cold-start headroom max(largest rise within a cold start, the last cold start's trend carried one ahead), its own scale-in hold min(controller hold, max(cold start, 1 s)); controller: scale-in hold 5 s, tick 1 s, demand window 60 s in 10 bins.\n\n");
+                + "forecast: history 120 s, utilisation 1, cold-start headroom max(largest rise within a cold start, the last cold start's trend carried one ahead), its own scale-in hold min(controller hold, max(cold start, 1 s)); "
+                + "playout-slack: batching-aware, and when sessions wait for a slot, a session whose chunk has waited 1 s takes the slot of the one with the most playout slack (at least 3 s), up to 16 swaps a decision; controller: scale-in hold 5 s, tick 1 s, demand window 60 s in 10 bins.\n\n");
         b.append("`TurboServe_base` = round-robin/fixed; `fixed` = the peak budget of turboserve/turboserve on the same run (DESIGN.md §9). ")
                 .append("Ours = `").append(Policies.OURS).append("`. Ratios are averaged over scenarios; negative is better.\n\n");
         b.append("## Summary (no cold start: the paper's comparison)\n\n").append(tables(s));
@@ -135,13 +145,16 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
     /** The summary tables of one set of scenarios. */
     static String tables(Summary s) {
         StringBuilder b = new StringBuilder();
-        b.append("| pair | worst vs base | GPU-s vs base | p99 vs base | worst vs turboserve | GPU-s vs turboserve | p99 vs turboserve |\n|---|--:|--:|--:|--:|--:|--:|\n");
+        b.append("| pair | worst vs base | GPU-s vs base | p99 vs base | worst vs turboserve | GPU-s vs turboserve | p99 vs turboserve "
+                + "| late chunks (stalls), summed | SLO attainment, mean |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Pair p : s.pairs()) {
             double[] vb = s.vsBase().get(p.label());
             double[] vt = s.vsTurboServe().get(p.label());
             b.append("| ").append(p.label()).append(" | ").append(pct(vb[0])).append(" | ").append(pct(vb[1])).append(" | ")
                     .append(pct(vb[2])).append(" | ").append(pct(vt[0])).append(" | ").append(pct(vt[1])).append(" | ")
-                    .append(pct(vt[2])).append(" |\n");
+                    .append(pct(vt[2])).append(" | ");
+            double[] sv = s.service().get(p.label());
+            b.append(String.format(Locale.ROOT, "%,.0f | %.2f %% |%n", sv[0], sv[1] * 100));
         }
         if (!Double.isNaN(s.floorVsTurboServe())) {
             double ours = s.vsTurboServe().containsKey(Policies.OURS) ? s.vsTurboServe().get(Policies.OURS)[1] : Double.NaN;

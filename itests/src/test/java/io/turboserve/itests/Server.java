@@ -57,7 +57,6 @@ final class Server {
         throw new AssertionError("no HTTP endpoint published by the HTTP runtime");
     }
 
-    /** Pins the policies the tests rely on, so that later defaults cannot break them. */
     /** Reads the next {@code n} chunks of a stream, each within 30 s. */
     static List<Chunk> read(ChunkStream s, int n) throws InterruptedException {
         List<Chunk> list = new ArrayList<>();
@@ -69,6 +68,7 @@ final class Server {
         return list;
     }
 
+    /** Pins the policies the tests rely on, so that later defaults cannot break them. */
     static void pinPolicies(BundleContext context, String placement, String autoscaling) throws Exception {
         ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
         ConfigurationAdmin admin = context.getService(ref);

@@ -83,6 +83,7 @@ final class Snapshots {
         private final Map<Integer, Long> memory = new HashMap<>();
         private final Map<Integer, Integer> counted = new HashMap<>();
         private final List<String> sessions = new ArrayList<>();
+        private final List<SessionView> views = new ArrayList<>();
 
         private Builder(int gpus) {
             this.gpus = gpus;
@@ -129,6 +130,12 @@ final class Snapshots {
             return this;
         }
 
+        /** Sessions given as views, after those given as specs. */
+        Builder views(SessionView... v) {
+            views.addAll(List.of(v));
+            return this;
+        }
+
         ClusterSnapshot build() {
             List<GpuView> g = new ArrayList<>();
             for (int i = 0; i < gpus; i++) {
@@ -145,6 +152,10 @@ final class Snapshots {
                 s.add(new SessionView(p[0], "tiny", lifecycle, Residency.valueOf(p[2]), Integer.parseInt(p[3]), bytes,
                         since, 0));
                 active += lifecycle == Lifecycle.ACTIVE ? 1 : 0;
+            }
+            for (SessionView v : views) {
+                s.add(v);
+                active += v.lifecycle() == Lifecycle.ACTIVE ? 1 : 0;
             }
             return new ClusterSnapshot(now, k, k, gpus, new BudgetBounds(1, Math.max(1, gpus)), g, s,
                     new DemandStats(s.size(), active, 60_000_000_000L, List.of(), active, 0), latency);

@@ -127,7 +127,7 @@ public final class Simulation {
         ControllerConfig config = new ControllerConfig(settings.sessionsPerGpu(), settings.maxBatch(), d.bufferAhead(),
                 new BudgetBounds(settings.minBudget(), settings.maxGpus()), Duration.ofNanos(settings.scaleInHoldNanos()),
                 d.demandWindow(), d.demandBins(), d.maxMigrationsInFlight(), Math.max(0, alpha), beta,
-                d.provisionRetry(), d.tombstones());
+                d.provisionRetry(), d.tombstones(), Duration.ofNanos(settings.chunkVideoNanos()));
         this.controller = new Controller(config, settings.latency());
         this.gpuMemory = Math.max(GPU_MEMORY_BYTES, settings.stateBytes() * settings.sessionsPerGpu());
     }

@@ -15,9 +15,29 @@ import io.turboserve.api.Residency;
  * @param stateBytes         the size of its packed state
  * @param lifecycleSinceNanos when it entered {@code lifecycle}
  * @param chunksDelivered    how many chunks it has delivered so far
+ * @param chunkRequestedNanos when its pending chunk was requested (controller clock), or -1 when
+ *                           none is pending: the wait of that chunk so far is {@code now} minus this
+ * @param playoutSlackNanos  how long its user can keep watching before the next chunk is due: the
+ *                           video delivered since its playout began (the first chunk after it
+ *                           became active) less the time played since; negative while that chunk
+ *                           is late (a stall); 0 when it is not active or its playout has not begun
  */
 public record SessionView(String id, String model, Lifecycle lifecycle, Residency residency, int gpu,
-        long stateBytes, long lifecycleSinceNanos, long chunksDelivered) {
+        long stateBytes, long lifecycleSinceNanos, long chunksDelivered, long chunkRequestedNanos,
+        long playoutSlackNanos) {
+
+    /**
+     * A view without chunk timing (no chunk pending, no playout slack), as policy API 1.1 built it.
+     */
+    public SessionView(String id, String model, Lifecycle lifecycle, Residency residency, int gpu, long stateBytes,
+            long lifecycleSinceNanos, long chunksDelivered) {
+        this(id, model, lifecycle, residency, gpu, stateBytes, lifecycleSinceNanos, chunksDelivered, -1, 0);
+    }
+
+    /** @return how long its pending chunk has waited at {@code nowNanos}, or 0 when none is pending. */
+    public long chunkWaitNanos(long nowNanos) {
+        return chunkRequestedNanos < 0 ? 0 : Math.max(0, nowNanos - chunkRequestedNanos);
+    }
 
     /** @return whether the session is active but has no GPU to run on (new, restoring, or lost). */
     public boolean needsPlacement() {

@@ -117,7 +117,7 @@ public final class ClusterState {
         List<SessionView> sv = new ArrayList<>(sessions.size());
         for (SessionRecord s : sessions.values()) {
             if (!s.departed()) {
-                sv.add(view(s));
+                sv.add(view(s, now, config.chunkVideo().toNanos()));
             }
         }
         int budget = pendingProvisions.size() + gpus.size();
@@ -150,10 +150,10 @@ public final class ClusterState {
         }
     }
 
-    private static SessionView view(SessionRecord s) {
+    private static SessionView view(SessionRecord s, long now, long chunkVideoNanos) {
         int gpu = s.transitTarget >= 0 ? s.transitTarget : s.gpu;
         return new SessionView(s.id, s.spec.model(), s.lifecycle, s.residency, gpu, s.stateBytes, s.lifecycleSince,
-                s.delivered);
+                s.delivered, s.chunkRequestedAt, s.playoutSlack(now, chunkVideoNanos));
     }
 
     // ---------------------------------------------------------------- queries for the shell

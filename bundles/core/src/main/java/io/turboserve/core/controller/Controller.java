@@ -281,6 +281,9 @@ public final class Controller {
         s.lifecycle = Lifecycle.ACTIVE;
         s.lifecycleSince = now;
         s.message = "";
+        // Playout starts again with the first chunk of this activity.
+        s.playoutStart = -1;
+        s.playoutChunks = 0;
         if (s.buffered < config.bufferAhead()) {
             s.chunkRequestedAt = now;
         }
@@ -393,6 +396,12 @@ public final class Controller {
                 cluster.worstLatency = Math.max(cluster.worstLatency, lat);
                 cluster.chunksDelivered++;
                 s.delivered++;
+                if (s.lifecycle == Lifecycle.ACTIVE) {
+                    if (s.playoutStart < 0) {
+                        s.playoutStart = now;
+                    }
+                    s.playoutChunks++;
+                }
                 s.nextChunk++;
                 s.buffered++;
                 out.add(new Effect.Deliver(new Chunk(s.id, o.chunkIndex(), o.payload(), Chunk.crc32cOf(o.payload()), t)));

@@ -20,10 +20,16 @@ import java.time.Duration;
  * @param migrationBytesPerSecond β of the migration cost model (32 GB/s)
  * @param provisionRetry      how long to wait after a failed provision before asking again (5 s)
  * @param tombstones          closed session ids remembered so that a late request gets "gone" (10,000)
+ * @param chunkVideo          the video one chunk holds, which its user watches in real time: the
+ *                            unit of playout slack (750 ms: 3 latent frames of 4 video frames at 16 fps)
  */
 public record ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead, BudgetBounds bounds,
         Duration scaleInHold, Duration demandWindow, int demandBins, int maxMigrationsInFlight,
-        long migrationFixedNanos, long migrationBytesPerSecond, Duration provisionRetry, int tombstones) {
+        long migrationFixedNanos, long migrationBytesPerSecond, Duration provisionRetry, int tombstones,
+        Duration chunkVideo) {
+
+    /** The default video per chunk, 750 ms. */
+    public static final Duration CHUNK_VIDEO = Duration.ofMillis(750);
 
     public ControllerConfig {
         positive("sessionsPerGpu", sessionsPerGpu);
@@ -45,6 +51,18 @@ public record ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead
         if (demandWindow.isZero()) {
             throw new IllegalArgumentException("demandWindow must be positive");
         }
+        nonNegative("chunkVideo", chunkVideo);
+        if (chunkVideo.isZero()) {
+            throw new IllegalArgumentException("chunkVideo must be positive");
+        }
+    }
+
+    /** Settings with the default video per chunk ({@link #CHUNK_VIDEO}), as controller API 1.0 built them. */
+    public ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead, BudgetBounds bounds, Duration scaleInHold,
+            Duration demandWindow, int demandBins, int maxMigrationsInFlight, long migrationFixedNanos,
+            long migrationBytesPerSecond, Duration provisionRetry, int tombstones) {
+        this(sessionsPerGpu, maxBatch, bufferAhead, bounds, scaleInHold, demandWindow, demandBins, maxMigrationsInFlight,
+                migrationFixedNanos, migrationBytesPerSecond, provisionRetry, tombstones, CHUNK_VIDEO);
     }
 
     /** @return the defaults of DESIGN.md section 9. */
@@ -56,7 +74,7 @@ public record ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead
     /** @return a copy with other bounds. */
     public ControllerConfig withBounds(BudgetBounds newBounds) {
         return new ControllerConfig(sessionsPerGpu, maxBatch, bufferAhead, newBounds, scaleInHold, demandWindow, demandBins,
-                maxMigrationsInFlight, migrationFixedNanos, migrationBytesPerSecond, provisionRetry, tombstones);
+                maxMigrationsInFlight, migrationFixedNanos, migrationBytesPerSecond, provisionRetry, tombstones, chunkVideo);
     }
 
     private static void positive(String name, long value) {

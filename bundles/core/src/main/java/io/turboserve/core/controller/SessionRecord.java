@@ -34,6 +34,10 @@ final class SessionRecord {
     int buffered;
     boolean inStep;
     long delivered;
+    /** When its playout began: the first chunk delivered since it last became active, or -1. */
+    long playoutStart = -1;
+    /** Chunks delivered since its playout began. */
+    long playoutChunks;
     long lastLatency = -1;
     long worstLatency = -1;
     String message = "";
@@ -52,6 +56,17 @@ final class SessionRecord {
     /** @return whether no step and no transfer holds the session, so its memory may be freed. */
     boolean quiescent() {
         return !inStep && transit == null;
+    }
+
+    /**
+     * @return how long its user can watch before the next chunk is due (negative: late); 0 when
+     *         not active or its playout has not begun
+     */
+    long playoutSlack(long now, long chunkVideoNanos) {
+        if (lifecycle != Lifecycle.ACTIVE || playoutStart < 0) {
+            return 0;
+        }
+        return playoutStart + playoutChunks * chunkVideoNanos - now;
     }
 
     boolean chunkPending() {

@@ -79,15 +79,19 @@ public final class ServingRuntime implements ServingService {
         @AttributeDefinition(description = "Chunks a session may buffer ahead of its client before generation pauses.")
         int bufferAhead() default 4;
 
-        @AttributeDefinition(description = "Fewest GPUs to keep provisioned.")
+        @AttributeDefinition(description = "Milliseconds of video one chunk holds, watched in real time by its user: "
+                + "the unit of playout slack that stall-aware policies read (750: 12 frames at 16 fps).")
+        long chunkVideoMillis() default 750;
+
+                @AttributeDefinition(description = "Fewest GPUs to keep provisioned.")
         int minBudget() default 1;
 
         @AttributeDefinition(description = "Most GPUs to provision.")
         int maxBudget() default 4;
 
-        @AttributeDefinition(description = "policy.name of the placement policy to use. Default batching-aware "
+        @AttributeDefinition(description = "policy.name of the placement policy to use. Default playout-slack "
                 + "(ours; docs/bench/report.md).")
-        String placementPolicy() default "batching-aware";
+        String placementPolicy() default "playout-slack";
 
         @AttributeDefinition(description = "policy.name of the autoscaling policy to use. Default forecast (ours).")
         String autoscalingPolicy() default "forecast";
@@ -168,7 +172,7 @@ public final class ServingRuntime implements ServingService {
             ControllerConfig cc = new ControllerConfig(c.sessionsPerGpu(), c.maxBatch(), c.bufferAhead(),
                     new BudgetBounds(c.minBudget(), c.maxBudget()), Duration.ofMillis(c.scaleInHoldMillis()),
                     d.demandWindow(), d.demandBins(), d.maxMigrationsInFlight(), d.migrationFixedNanos(),
-                    d.migrationBytesPerSecond(), d.provisionRetry(), d.tombstones());
+                    d.migrationBytesPerSecond(), d.provisionRetry(), d.tombstones(), Duration.ofMillis(c.chunkVideoMillis()));
             if (bad.length() == 0) {
                 return cc;
             }

@@ -325,6 +325,34 @@ class ControllerTest {
     }
 
     @Test
+    void policiesSeeEachSessionsPendingChunkAndPlayoutSlack() throws Exception {
+        Harness h = harness();
+        long t0 = h.now;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(1050 * MS);
+        // Created 1 ms after activation, then a chunk every 100 ms: playout began with chunk 0 at
+        // t0 + 101 ms; ten chunks of 750 ms of video by t0 + 1001 ms, when chunk 10 was requested.
+        var view = h.controller.snapshot(h.now).sessions().get(0);
+        assertEquals(t0 + 1001 * MS, view.chunkRequestedNanos());
+        assertEquals(49 * MS, view.chunkWaitNanos(h.now));
+        assertEquals(t0 + 101 * MS + 10 * 750 * MS - h.now, view.playoutSlackNanos());
+
+        h.send(new Event.SessionIdled("a"));
+        view = h.controller.snapshot(h.now).sessions().get(0);
+        assertEquals(-1, view.chunkRequestedNanos(), "no chunk is pending while idle");
+        assertEquals(0, view.playoutSlackNanos());
+        h.runFor(500 * MS);
+
+        // Playout begins again with the first chunk of the next activity.
+        h.send(new Event.SessionActivated("a"));
+        assertEquals(0, h.controller.snapshot(h.now).sessions().get(0).playoutSlackNanos());
+        h.runFor(150 * MS);
+        view = h.controller.snapshot(h.now).sessions().get(0);
+        assertTrue(view.playoutSlackNanos() > 0 && view.playoutSlackNanos() <= 750 * MS, "one chunk delivered: "
+                + view.playoutSlackNanos());
+    }
+
+    @Test
     void aPlanCanAskForSmallerSteps() {
         // The policy asks for steps of one session: four sessions on one GPU then take turns,
         // each step serving one of them, instead of one step serving all four.
