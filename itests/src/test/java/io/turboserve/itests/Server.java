@@ -70,12 +70,16 @@ final class Server {
 
     /** Pins the policies the tests rely on, so that later defaults cannot break them. */
     static void pinPolicies(BundleContext context, String placement, String autoscaling) throws Exception {
+        configure(context, java.util.Map.of("placementPolicy", placement, "autoscalingPolicy", autoscaling));
+    }
+
+    /** Sets these properties of the serving runtime's configuration in one update (applied asynchronously). */
+    static void configure(BundleContext context, java.util.Map<String, Object> values) throws Exception {
         ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
         ConfigurationAdmin admin = context.getService(ref);
         Configuration c = admin.getConfiguration("io.turboserve.core.runtime", "?");
         Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        props.put("placementPolicy", placement);
-        props.put("autoscalingPolicy", autoscaling);
+        values.forEach(props::put);
         c.update(props);
     }
 
@@ -87,6 +91,30 @@ final class Server {
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body());
+    }
+
+    /**
+     * The status line's code for a POST that declares {@code contentLength} bytes and sends only
+     * the first: a refusal by Content-Length, read without the race of a server that answers and
+     * closes while a client is still sending a large body (the client may then see a reset instead
+     * of the answer). One byte, because Jetty dispatches a request once some of its body is there.
+     */
+    int postDeclaring(String path, long contentLength) throws Exception {
+        URI uri = URI.create(base);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(20_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength
+                    + "\r\nConnection: close\r\n\r\n{";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            if (status == null || !status.startsWith("HTTP/1.1 ")) {
+                throw new AssertionError("no HTTP status line: " + status);
+            }
+            return Integer.parseInt(status.substring(9, 12));
+        }
     }
 
     /** Reads {@code n} chunk events of a session's SSE stream; returns each event's JSON data. */

@@ -489,6 +489,15 @@ public final class GatewayServlet extends HttpServlet {
         if (!e.allow().isEmpty()) {
             response.setHeader("Allow", String.join(", ", e.allow()) + ", OPTIONS");
         }
+        boolean bodyLeftUnread = e.status() == 413;
+        if (bodyLeftUnread) {
+            // The body was refused unread: say so and send the answer now, so that the client
+            // hears it before the container deals with what is left of the body.
+            response.setHeader("Connection", "close");
+        }
         sendJson(response, e.status(), Payloads.error(e));
+        if (bodyLeftUnread) {
+            response.flushBuffer();
+        }
     }
 }
