@@ -179,6 +179,7 @@ final class FakeHttp {
                             case "isCommitted" -> {
                                 return committed;
                             }
+                            case "flushBuffer" -> committed = true;
                             case "toString" -> {
                                 return "response " + status;
                             }

@@ -125,6 +125,8 @@ class GatewayServletTest {
         assertEquals("the request body of " + request.contentLength + " bytes exceeds the limit of 1024 bytes",
                 response.error().get("message"));
         assertFalse(request.bodyRead);
+        assertEquals("close", response.headers.get("Connection"), "the unread body ends the connection");
+        assertTrue(response.committed, "the answer is sent at once");
     }
 
     @Test
