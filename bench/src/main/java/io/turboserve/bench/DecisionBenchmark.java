@@ -30,7 +30,7 @@ public class DecisionBenchmark {
     @Param({"64:1000", "1024:16000"})
     public String shape;
 
-    @Param({"turboserve/turboserve"})
+    @Param({"turboserve/turboserve", Policies.OURS})
     public String policies;
 
     private ControllerFixture fixture;

@@ -69,6 +69,19 @@ final class Suite {
             }
         }
 
+        if (opts.containsKey("only")) {
+            java.util.regex.Pattern only;
+            try {
+                only = java.util.regex.Pattern.compile(opts.get("only"));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("--only needs a regular expression over scenario names: " + e.getMessage());
+            }
+            scenarios.removeIf(sc -> !only.matcher(sc.name()).find());
+            if (scenarios.isEmpty()) {
+                throw new IllegalArgumentException("--only '" + opts.get("only") + "' matches no scenario; names look like "
+                        + "'azure | 64 GPUs | analytic-reference | cold start 30 s'");
+            }
+        }
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<ScenarioRunner.Outcome>> futures = new ArrayList<>();

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, double[]> vsTurboServe,
         Map<String, Map<String, double[]>> oursVsTsByFamily, List<String> oursWorseOnWorst, List<String> oursWorseOnCost,
-        double floorVsTurboServe, Map<String, double[]> service) {
+        double floorVsTurboServe, Map<String, double[]> service, int scenarios) {
 
     static final String TS = "turboserve/turboserve";
 
@@ -46,6 +46,8 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
             double[] t = new double[3];
             double[] served = new double[2];
             int n = 0;
+            int withBase = 0;
+            int withTs = 0;
             for (ScenarioRunner.Outcome o : outcomes) {
                 RunResult r = Suite.result(o, p.label());
                 RunResult base = Suite.result(o, Report.BASE);
@@ -57,11 +59,13 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                 served[0] += r.stalls();
                 served[1] += r.sloAttainment();
                 if (base != null) {
+                    withBase++;
                     b[0] += (double) r.worstNanos() / base.worstNanos();
                     b[1] += r.gpuSeconds() / base.gpuSeconds();
                     b[2] += (double) r.p99Nanos() / base.p99Nanos();
                 }
                 if (ts != null) {
+                    withTs++;
                     t[0] += (double) r.worstNanos() / ts.worstNanos();
                     t[1] += r.gpuSeconds() / ts.gpuSeconds();
                     t[2] += (double) r.p99Nanos() / ts.p99Nanos();
@@ -83,19 +87,20 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                 }
             }
             for (int i = 0; i < 3; i++) {
-                b[i] /= Math.max(1, n);
-                t[i] /= Math.max(1, n);
+                b[i] = withBase == 0 ? Double.NaN : b[i] / withBase;
+                t[i] = withTs == 0 ? Double.NaN : t[i] / withTs;
             }
             served[1] /= Math.max(1, n);
             vsBase.put(p.label(), b);
             vsTs.put(p.label(), t);
             service.put(p.label(), served);
         }
-        return new Summary(pairs, vsBase, vsTs, fam, worseWorst, worseCost, floor, service);
+        return new Summary(pairs, vsBase, vsTs, fam, worseWorst, worseCost, floor, service, outcomes.size());
     }
 
+    /** @return the ratio as a signed percentage change, or n/a when the reference pair did not run. */
     static String pct(double ratio) {
-        return String.format(Locale.ROOT, "%+.1f %%", (ratio - 1) * 100);
+        return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%+.1f %%", (ratio - 1) * 100);
     }
 
     static String headline(Summary s, OracleGap.Result gap) {
@@ -122,7 +127,7 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
                 .append(String.format(Locale.ROOT, "%.0f s wall on %d threads", wall, threads)).append(").\n\n");
         b.append("Policies at their documented defaults: turboserve placement η 0.35, minGain 40 ms, 3 rounds, 4 migrations, rebalance 10 s; "
                 + "turboserve autoscaling ρ̂ 0.9/0.8/0.7 and λ 0/4/8 by transition CV (< 0.5, 0.5–1, > 1), 2 extra candidates; "
-                + "forecast: history 120 s, utilisation 1, cold-start headroom max(largest rise within a cold start, the last cold start's trend carried one ahead), its own scale-in hold min(controller hold, max(cold start, 1 s)); "
+                + "forecast: history 90 s, utilisation 1, cold-start headroom max(largest rise within a cold start, the last cold start's trend carried one ahead), its own scale-in hold min(controller hold, max(cold start, 1 s)); "
                 + "playout-slack: batching-aware, and when sessions wait for a slot, a session whose chunk has waited 1 s takes the slot of the one with the most playout slack (at least 3 s), up to 16 swaps a decision; controller: scale-in hold 5 s, tick 1 s, demand window 60 s in 10 bins.\n\n");
         b.append("`TurboServe_base` = round-robin/fixed; `fixed` = the peak budget of turboserve/turboserve on the same run (DESIGN.md §9). ")
                 .append("Ours = `").append(Policies.OURS).append("`. Ratios are averaged over scenarios; negative is better.\n\n");
@@ -145,6 +150,9 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, doubl
     /** The summary tables of one set of scenarios. */
     static String tables(Summary s) {
         StringBuilder b = new StringBuilder();
+        if (s.scenarios() == 0) {
+            return "No scenario of this kind ran (see --only).\n\n";
+        }
         b.append("| pair | worst vs base | GPU-s vs base | p99 vs base | worst vs turboserve | GPU-s vs turboserve | p99 vs turboserve "
                 + "| late chunks (stalls), summed | SLO attainment, mean |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Pair p : s.pairs()) {

@@ -28,7 +28,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * What headroom does protect against is a GPU that is not there yet: active sessions arriving during
  * a cold start wait without a GPU. So the target is {@code M = ⌈(N + r) / (K·u)⌉}, with u the packing
  * utilisation (default 1) and r the larger of the largest rise of active sessions seen over any
- * interval as long as the cold start within the recent history (default 120 s), and the growth of
+ * interval as long as the cold start within the recent history (default 90 s: three cold starts of
+ * 30 s), and the growth of
  * the last cold start's length carried one cold start ahead: the burst that may come before a GPU
  * asked for now is ready. With no cold start, r = 0 and M = ⌈N/K⌉.
  *
@@ -54,7 +55,7 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
         long coldStartMillis() default 0;
 
         @AttributeDefinition(description = "How much demand history the forecast looks at, in ms.")
-        long historyMillis() default 120_000;
+        long historyMillis() default 90_000;
 
         @AttributeDefinition(description = "Packing utilisation u in (0, 1]: the share of the K slots per GPU to fill.")
         double utilisation() default 1.0;
@@ -87,7 +88,7 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
         }
 
         public static Settings defaults() {
-            return new Settings(Duration.ZERO, Duration.ofSeconds(120), 1.0);
+            return new Settings(Duration.ZERO, Duration.ofSeconds(90), 1.0);
         }
 
         public Settings withColdStart(Duration c) {

@@ -39,7 +39,7 @@ class ForecastAutoscalingTest {
         // Flat at 12 for 30 s: no trend, the rise of 8 within the history remains: ⌈(12 + 8) / 4⌉ = 5.
         ScalingResult flat = scale(p, 12, 151, r.next());
         assertEquals(5, flat.targetBudget());
-        // 200 s later the rise has left the 120 s history: back to packing.
+        // 130 s later the rise has left the 90 s history: back to packing.
         ScalingResult later = scale(p, 12, 250, r.next());
         assertEquals(3, later.targetBudget());
     }
