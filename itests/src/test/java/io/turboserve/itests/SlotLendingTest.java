@@ -90,7 +90,8 @@ class SlotLendingTest {
             for (String id : ids) {
                 serving.close(id);
             }
-            Server.configure(context, Map.of("minBudget", before.minBudget(), "maxBudget", before.maxBudget()));
+            Server.configure(context, Map.of("minBudget", before.minBudget(), "maxBudget", before.maxBudget(),
+                    "placementPolicy", before.placementPolicy(), "autoscalingPolicy", before.autoscalingPolicy()));
         }
     }
 }

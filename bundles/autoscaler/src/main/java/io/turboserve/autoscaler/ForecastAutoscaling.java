@@ -28,8 +28,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * What headroom does protect against is a GPU that is not there yet: active sessions arriving during
  * a cold start wait without a GPU. So the target is {@code M = ⌈(N + r) / (K·u)⌉}, with u the packing
  * utilisation (default 1) and r the larger of the largest rise of active sessions seen over any
- * interval as long as the cold start within the recent history (default 90 s: three cold starts of
- * 30 s), and the growth of
+ * interval as long as the cold start within the recent history (default 90 s, three of the
+ * realistic runs' 30 s cold starts; DESIGN.md §10 compares 60, 90 and 120 s), and the growth of
  * the last cold start's length carried one cold start ahead: the burst that may come before a GPU
  * asked for now is ready. With no cold start, r = 0 and M = ⌈N/K⌉.
  *

@@ -40,14 +40,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <li>Waiting sessions are placed most urgent first (the inner policy fills free slots in snapshot
  * order, which this reorders): a swapped-out session whose user is about to run out of video, then
  * the longest-waiting chunk.
- * <li>A session is swapped in for only once its pending chunk has waited {@code swapAfter}, so a
- * GPU that is about to be ready, or a slot about to free, is not pre-empted for.
- * <li>A victim is an active session resident on a ready GPU whose playout slack is at least
- * {@link Settings#minSlack()} and whose pending chunk has waited less than {@code swapAfter} (it is
- * being served, so a session just swapped in is not swapped out again before it gets a chunk).
- * Most slack first. A swap is an offload then a restore, each one state copy at host bandwidth.
- * <li>Slots that are already freeing (offloads of idle sessions and earlier swaps still in flight)
- * are counted, so one shortage is not answered twice.
+ * <li>A session is swapped in for once its pending chunk has waited {@code swapAfter}, or once its
+ * user is about to run out of video, so a GPU that is about to be ready, or a slot about to free,
+ * is not pre-empted for.
+ * <li>A lender is an active session resident on a GPU that takes sessions, and either has no chunk
+ * pending (its client is not reading, so it needs no GPU until the client reads again) or is being
+ * served (its chunk has waited under half of {@code swapAfter}, so a session just swapped in is not
+ * swapped out again before it gets a chunk) with at least {@link Settings#minSlack()} of playout
+ * slack. Those not reading first, then the most slack. A swap is an offload then a restore, each
+ * one state copy at host bandwidth.
+ * <li>Slots that are already freeing (offloads of idle sessions from GPUs that take sessions, and
+ * earlier swaps still in flight) are counted, so one shortage is not answered twice.
+ * <li>A lend that rolls back (the host store is full) pauses lending for
+ * {@link Settings#pauseAfterFailedLend()}, rather than failing again at every decision.
  * </ul>
  * With no shortage this is exactly {@code batching-aware}. Where the GPU cannot keep real time
  * (the measured H200 profile at four sessions), no session has slack to lend and nothing is swapped.
@@ -74,6 +79,10 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
         @AttributeDefinition(description = "The most swaps one decision starts (default 16).")
         int maxSwaps() default 16;
 
+        @AttributeDefinition(description = "After a lend rolls back (the host store is full, a copy failed), no "
+                + "slot is lent for this long, in milliseconds (default 10000).")
+        long pauseAfterFailedLendMillis() default 10_000;
+
         @AttributeDefinition(description = "As turboserve: offload a session as soon as it goes idle.")
         boolean offloadIdle() default true;
 
@@ -99,13 +108,19 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
      * @param swapAfter how long a waiting session's chunk waits before a slot is lent to it
      * @param minSlack  the least playout slack a session must have to lend its slot
      * @param maxSwaps  the most swaps one decision starts
+     * @param pauseAfterFailedLend how long no slot is lent after a lend rolled back (a full host store)
      * @param inner     the settings of the batching-aware placement underneath
      */
-    public record Settings(Duration swapAfter, Duration minSlack, int maxSwaps, TurboServePlacement.Settings inner) {
+    public record Settings(Duration swapAfter, Duration minSlack, int maxSwaps, Duration pauseAfterFailedLend,
+            TurboServePlacement.Settings inner) {
         public Settings {
             Objects.requireNonNull(swapAfter, "swapAfter");
             Objects.requireNonNull(minSlack, "minSlack");
+            Objects.requireNonNull(pauseAfterFailedLend, "pauseAfterFailedLend");
             Objects.requireNonNull(inner, "inner");
+            if (pauseAfterFailedLend.isNegative()) {
+                throw new IllegalArgumentException("pauseAfterFailedLend must be >= 0, got " + pauseAfterFailedLend);
+            }
             if (swapAfter.isNegative()) {
                 throw new IllegalArgumentException("swapAfter must be >= 0, got " + swapAfter);
             }
@@ -117,22 +132,27 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
             }
         }
 
-        /** @return swap after 1 s, lend from 3 s of slack, 16 swaps a decision, turboserve's reference settings. */
+        /**
+         * @return swap after 1 s, lend from 3 s of slack, 16 swaps a decision, 10 s without lending
+         *         after a failed lend, turboserve's reference settings
+         */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), 16, TurboServePlacement.Settings.defaults());
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), 16, Duration.ofSeconds(10),
+                    TurboServePlacement.Settings.defaults());
         }
 
         static Settings from(Config c) {
             try {
-                if (c.swapAfterMillis() < 0 || c.minSlackMillis() < 0) {
-                    throw new IllegalArgumentException("swapAfterMillis and minSlackMillis must be >= 0, got "
-                            + c.swapAfterMillis() + " and " + c.minSlackMillis());
+                if (c.swapAfterMillis() < 0 || c.minSlackMillis() < 0 || c.pauseAfterFailedLendMillis() < 0) {
+                    throw new IllegalArgumentException("swapAfterMillis, minSlackMillis and pauseAfterFailedLendMillis "
+                            + "must be >= 0, got " + c.swapAfterMillis() + ", " + c.minSlackMillis() + " and "
+                            + c.pauseAfterFailedLendMillis());
                 }
                 TurboServePlacement.Settings inner = new TurboServePlacement.Settings(c.offloadIdle(), c.eta(),
                         nonNegativeMillis("minGainMillis", c.minGainMillis()), c.rounds(), c.maxMigrations(),
                         nonNegativeMillis("rebalancePeriodMillis", c.rebalancePeriodMillis()));
                 return new Settings(Duration.ofMillis(c.swapAfterMillis()), Duration.ofMillis(c.minSlackMillis()),
-                        c.maxSwaps(), inner);
+                        c.maxSwaps(), Duration.ofMillis(c.pauseAfterFailedLendMillis()), inner);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(PID + ": " + e.getMessage(), e);
             }
@@ -151,8 +171,9 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
      *
      * @param inner    the batching-aware placement's state
      * @param swapping sessions this policy offloaded to lend their slot, while that offload may still run
+     * @param lendingPausedUntilNanos no slot is lent before this (after a lend rolled back)
      */
-    public record State(PolicyState inner, Set<String> swapping) implements PolicyState {
+    public record State(PolicyState inner, Set<String> swapping, long lendingPausedUntilNanos) implements PolicyState {
         public State {
             Objects.requireNonNull(inner, "inner");
             swapping = Set.copyOf(swapping);
@@ -197,34 +218,43 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
         for (Placement p : plan.placements()) {
             placed.add(p.sessionId());
         }
+        Set<String> offloading = new HashSet<>(plan.offloads());
         long swapAfter = settings.swapAfter().toNanos();
+        long pausedUntil = last == null ? Long.MIN_VALUE : last.lendingPausedUntilNanos();
         int waiting = 0;
-        int freeing = plan.offloads().size();
+        int freeing = 0;
         Set<String> stillSwapping = new HashSet<>();
         List<SessionView> lenders = new ArrayList<>();
         for (SessionView s : ordered.sessions()) {
+            boolean swapped = last != null && last.swapping().contains(s.id());
             if (s.needsPlacement()) {
                 if (!placed.contains(s.id()) && (s.chunkWaitNanos(now) >= swapAfter || runningOut(s, swapAfter))) {
                     waiting++;
                 }
+            } else if (offloading.contains(s.id())) {
+                // The inner policy offloads it (an idle session): a slot only if its GPU takes sessions.
+                freeing += onReadyGpu(snapshot, s) ? 1 : 0;
             } else if (s.residency() == Residency.IN_TRANSIT && onReadyGpu(snapshot, s)
-                    && (s.lifecycle() == Lifecycle.IDLE || last != null && last.swapping().contains(s.id()))) {
+                    && (s.lifecycle() == Lifecycle.IDLE || swapped)) {
                 // Leaving a ready GPU for host memory: an idle offload, or a swap still copying.
                 freeing++;
-                if (s.lifecycle() != Lifecycle.IDLE) {
+                if (swapped) {
                     stillSwapping.add(s.id());
                 }
-            } else if (s.lifecycle() == Lifecycle.ACTIVE && s.residency() == Residency.RESIDENT
-                    && onReadyGpu(snapshot, s) && s.playoutSlackNanos() >= settings.minSlack().toNanos()
-                    && s.chunkWaitNanos(now) < swapAfter) {
+            } else if (swapped && s.residency() == Residency.RESIDENT) {
+                // A lend that rolled back (the host store full, a failed copy): lend no more for a while.
+                pausedUntil = now + settings.pauseAfterFailedLend().toNanos();
+            } else if (lends(snapshot, s, now)) {
                 lenders.add(s);
             }
         }
-        int swaps = Math.min(Math.min(waiting - freeing, lenders.size()), settings.maxSwaps());
+        int swaps = now < pausedUntil ? 0 : Math.min(Math.min(waiting - freeing, lenders.size()), settings.maxSwaps());
         if (swaps <= 0) {
-            return new PlacementResult(plan, new State(r.next(), stillSwapping));
+            return new PlacementResult(plan, new State(r.next(), stillSwapping, pausedUntil));
         }
-        lenders.sort(Comparator.comparingLong(SessionView::playoutSlackNanos).reversed()
+        // Sessions whose client is not reading need nothing now; then the most unwatched video.
+        lenders.sort(Comparator.comparingInt((SessionView s) -> s.chunkRequestedNanos() < 0 ? 0 : 1)
+                .thenComparing(Comparator.comparingLong(SessionView::playoutSlackNanos).reversed())
                 .thenComparing(SessionView::id));
         List<String> offloads = new ArrayList<>(plan.offloads());
         for (SessionView v : lenders.subList(0, swaps)) {
@@ -232,7 +262,24 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
             stillSwapping.add(v.id());
         }
         Plan withSwaps = new Plan(plan.placements(), plan.migrations(), offloads, plan.stepBatch());
-        return new PlacementResult(withSwaps, new State(r.next(), stillSwapping));
+        return new PlacementResult(withSwaps, new State(r.next(), stillSwapping, pausedUntil));
+    }
+
+    /**
+     * Whether {@code s} may lend its slot: an active session resident on a GPU that takes sessions,
+     * either paused because its client is not reading (no chunk pending: it needs no GPU until its
+     * client reads again), or being served (its chunk has waited under half of {@code swapAfter})
+     * with at least {@code minSlack} of unwatched video.
+     */
+    private boolean lends(ClusterSnapshot snapshot, SessionView s, long now) {
+        if (s.lifecycle() != Lifecycle.ACTIVE || s.residency() != Residency.RESIDENT || !onReadyGpu(snapshot, s)) {
+            return false;
+        }
+        if (s.chunkRequestedNanos() < 0) {
+            return true;
+        }
+        return s.playoutSlackNanos() >= settings.minSlack().toNanos()
+                && s.chunkWaitNanos(now) < settings.swapAfter().toNanos() / 2;
     }
 
     private static boolean onReadyGpu(ClusterSnapshot snapshot, SessionView s) {
@@ -273,9 +320,13 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
                 snapshot.bounds(), snapshot.gpus(), sessions, snapshot.demand(), snapshot.latency());
     }
 
-    /** @return whether its playout has begun and less than {@code horizon} of video is left (0 means not begun). */
+    /**
+     * @return whether it waits for a chunk, its playout has begun and less than {@code horizon} of
+     *         video is left (slack 0 means not begun); a session whose client is not reading has no
+     *         chunk pending and is never urgent
+     */
     private static boolean runningOut(SessionView s, long horizon) {
-        return s.playoutSlackNanos() != 0 && s.playoutSlackNanos() < horizon;
+        return s.chunkRequestedNanos() >= 0 && s.playoutSlackNanos() != 0 && s.playoutSlackNanos() < horizon;
     }
 
     @Override

@@ -87,7 +87,7 @@ class PlayoutSlackPlacementTest {
         ClusterSnapshot s = Snapshots.cluster(1).k(2).now(NOW)
                 .views(served("a", 0, 5_000), active("b", Residency.IN_TRANSIT, 0, 50, 10_000), waiting("w", 2_000))
                 .build();
-        var last = new PlayoutSlackPlacement.State(PolicyState.NONE, Set.of("b"));
+        var last = new PlayoutSlackPlacement.State(PolicyState.NONE, Set.of("b"), Long.MIN_VALUE);
         PlacementResult r = policy.plan(s, last);
         assertEquals(List.of(), r.plan().offloads());
         assertEquals(Set.of("b"), ((PlayoutSlackPlacement.State) r.next()).swapping());
@@ -130,19 +130,71 @@ class PlayoutSlackPlacementTest {
     void settingsAreValidated() {
         var inner = TurboServePlacement.Settings.defaults();
         var e = assertThrows(IllegalArgumentException.class,
-                () -> new PlayoutSlackPlacement.Settings(Duration.ofSeconds(-1), Duration.ZERO, 1, inner));
+                () -> new PlayoutSlackPlacement.Settings(Duration.ofSeconds(-1), Duration.ZERO, 1, Duration.ZERO, inner));
         assertTrue(e.getMessage().contains("swapAfter"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> new PlayoutSlackPlacement.Settings(Duration.ZERO, Duration.ofSeconds(-1), 1, inner));
+                () -> new PlayoutSlackPlacement.Settings(Duration.ZERO, Duration.ofSeconds(-1), 1, Duration.ZERO, inner));
         assertThrows(IllegalArgumentException.class,
-                () -> new PlayoutSlackPlacement.Settings(Duration.ZERO, Duration.ZERO, -1, inner));
+                () -> new PlayoutSlackPlacement.Settings(Duration.ZERO, Duration.ZERO, -1, Duration.ZERO, inner));
+        assertThrows(IllegalArgumentException.class,
+                () -> new PlayoutSlackPlacement.Settings(Duration.ZERO, Duration.ZERO, 1, Duration.ofSeconds(-1), inner));
     }
 
     @Test
     void maxSwapsBoundsOneDecision() {
         var one = new PlayoutSlackPlacement(new PlayoutSlackPlacement.Settings(Duration.ofSeconds(1),
-                Duration.ofSeconds(3), 1, TurboServePlacement.Settings.defaults()));
+                Duration.ofSeconds(3), 1, Duration.ofSeconds(10), TurboServePlacement.Settings.defaults()));
         assertEquals(List.of("b"),
                 one.plan(oneFullGpu(waiting("w1", 2_000), waiting("w2", 2_000)), PolicyState.NONE).plan().offloads());
+    }
+
+    /** A resident session whose client stopped reading: no chunk pending, its playout clock long run out. */
+    private static SessionView notReading(String id, Residency residency, int gpu) {
+        return new SessionView(id, "tiny", Lifecycle.ACTIVE, residency, gpu, Snapshots.MB256, 0, 10, -1, -5_000_000_000L);
+    }
+
+    @Test
+    void aSessionWhoseClientIsNotReadingLendsFirstAndIsNeverUrgent() {
+        // "p" has no chunk pending: it needs no GPU until its client reads, whatever its slack says.
+        ClusterSnapshot full = Snapshots.cluster(1).k(2).now(NOW)
+                .views(served("a", 0, 20_000), notReading("p", Residency.RESIDENT, 0), waiting("w", 2_000)).build();
+        assertEquals(List.of("p"), policy.plan(full, PolicyState.NONE).plan().offloads());
+
+        // Offloaded and not reading, it does not take a free slot from a chunk that has waited.
+        ClusterSnapshot oneFree = Snapshots.cluster(1).k(2).now(NOW)
+                .views(served("a", 0, 0), notReading("p", Residency.OFFLOADED, -1), waiting("w", 2_000)).build();
+        assertEquals(List.of(new Placement("w", 0)), policy.plan(oneFree, PolicyState.NONE).plan().placements());
+        // Nor does it make anybody lend.
+        ClusterSnapshot onlyIt = Snapshots.cluster(1).k(2).now(NOW)
+                .views(served("a", 0, 20_000), served("b", 0, 20_000), notReading("p", Residency.OFFLOADED, -1)).build();
+        assertEquals(List.of(), policy.plan(onlyIt, PolicyState.NONE).plan().offloads());
+    }
+
+    @Test
+    void aLendThatRolledBackPausesLending() {
+        // "b" was offloaded to lend its slot, and is resident again: the store refused it.
+        ClusterSnapshot s = oneFullGpu(waiting("w", 2_000));
+        var failed = policy.plan(s, new PlayoutSlackPlacement.State(PolicyState.NONE, Set.of("b"), Long.MIN_VALUE));
+        assertEquals(List.of(), failed.plan().offloads());
+        long until = ((PlayoutSlackPlacement.State) failed.next()).lendingPausedUntilNanos();
+        assertEquals(NOW + 10 * S, until);
+        // Still paused 5 s later (the state carries the pause); lending again after 10 s. ("p" lends
+        // at any time: its client is not reading.)
+        ClusterSnapshot later = Snapshots.cluster(1).k(2).now(NOW + 5 * S)
+                .views(served("a", 0, 5_000), notReading("p", Residency.RESIDENT, 0), waiting("w", 2_000)).build();
+        assertEquals(List.of(), policy.plan(later, failed.next()).plan().offloads());
+        ClusterSnapshot after = Snapshots.cluster(1).k(2).now(NOW + 11 * S)
+                .views(served("a", 0, 5_000), notReading("p", Residency.RESIDENT, 0), waiting("w", 2_000)).build();
+        assertEquals(List.of("p"), policy.plan(after, failed.next()).plan().offloads());
+    }
+
+    @Test
+    void idleOffloadsFromADrainingGpuFreeNoSlot() {
+        // GPU 1 drains: the inner policy offloads its idle session, which frees nothing "w" can use,
+        // so a session on GPU 0 still lends.
+        ClusterSnapshot s = Snapshots.cluster(2).k(1).now(NOW).state(1, GpuState.DRAINING)
+                .sessions("i:IDLE:RESIDENT:1").views(served("a", 0, 4_000), waiting("w", 2_000)).build();
+        PlacementResult r = policy.plan(s, PolicyState.NONE);
+        assertTrue(r.plan().offloads().containsAll(List.of("i", "a")), r.plan().offloads().toString());
     }
 }

@@ -44,6 +44,8 @@ class PlayoutSlackSimulationTest {
         assertEquals(0, r.stalls());
         assertTrue(r.worstNanos() < 3 * S, "worst chunk " + r.worstNanos() / 1e9 + " s");
         assertTrue(r.offloads() > 0 && r.restores() > 0, "the slots are lent by offload and restore");
+        // About one swap a tick while one session is short of a slot (39 in 50 s): turns, not churn.
+        assertTrue(r.offloads() <= 55, "offloads " + r.offloads());
         // One of the five is still off a GPU at every moment (some 50 s in all), just never the same one for long.
         assertTrue(r.unplacedActiveSeconds() >= 49, "unplaced " + r.unplacedActiveSeconds());
     }

@@ -19,8 +19,10 @@ import io.turboserve.api.Residency;
  *                           none is pending: the wait of that chunk so far is {@code now} minus this
  * @param playoutSlackNanos  how long its user can keep watching before the next chunk is due: the
  *                           video delivered since its playout began (the first chunk after it
- *                           became active) less the time played since; negative while that chunk
- *                           is late (a stall); 0 when it is not active or its playout has not begun
+ *                           became active) less the time played since, as if its client watched
+ *                           in real time; negative while that chunk is late (a stall); 0 when it is
+ *                           not active or its playout has not begun. A client that stops reading
+ *                           has no chunk pending: its slack runs out although it waits for nothing
  */
 public record SessionView(String id, String model, Lifecycle lifecycle, Residency residency, int gpu,
         long stateBytes, long lifecycleSinceNanos, long chunksDelivered, long chunkRequestedNanos,

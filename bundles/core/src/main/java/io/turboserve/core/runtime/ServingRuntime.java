@@ -80,10 +80,11 @@ public final class ServingRuntime implements ServingService {
         int bufferAhead() default 4;
 
         @AttributeDefinition(description = "Milliseconds of video one chunk holds, watched in real time by its user: "
-                + "the unit of playout slack that stall-aware policies read (750: 12 frames at 16 fps).")
+                + "the unit of playout slack that stall-aware policies read (750: 12 frames at 16 fps). Read when "
+                + "the runtime starts, like K and the batch size.")
         long chunkVideoMillis() default 750;
 
-                @AttributeDefinition(description = "Fewest GPUs to keep provisioned.")
+        @AttributeDefinition(description = "Fewest GPUs to keep provisioned.")
         int minBudget() default 1;
 
         @AttributeDefinition(description = "Most GPUs to provision.")
