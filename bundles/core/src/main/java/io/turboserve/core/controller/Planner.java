@@ -28,6 +28,9 @@ final class Planner {
     /** Slots taken per GPU, counted once per event and kept up to date as transfers start. */
     private java.util.Map<Integer, long[]> used;
     private long rejected;
+    /** The status message of an active session whose slot the placement policy lent. */
+    static final String LENT = "offloaded while active: the placement policy lent its slot to a waiting session; "
+            + "it comes back to a GPU as soon as a slot is its turn";
     private boolean slotFreed;
 
     Planner(ControllerConfig config, ClusterState cluster, BiConsumer<Level, String> notice) {
@@ -72,6 +75,10 @@ final class Planner {
             if (why != null) {
                 reject("offload of " + id, why);
             } else {
+                if (s.lifecycle == Lifecycle.ACTIVE) {
+                    // Only a policy that lends slots parks an active session: say so where operators look.
+                    s.message = LENT;
+                }
                 startOffload(s);
             }
         }
@@ -368,6 +375,9 @@ final class Planner {
     private void commitResident(SessionRecord s, int gpu) {
         s.gpu = gpu;
         s.residency = Residency.RESIDENT;
+        if (LENT.equals(s.message)) {
+            s.message = "";
+        }
         endTransit(s);
         if (evacuating && !s.departed()) {
             // The executor is leaving: a state that arrived on a GPU after the evacuation began

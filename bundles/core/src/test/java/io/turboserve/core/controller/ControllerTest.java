@@ -353,6 +353,45 @@ class ControllerTest {
     }
 
     @Test
+    void anActiveSessionWhoseSlotIsLentSaysSoUntilItIsBack() throws Exception {
+        List<String> lend = new java.util.ArrayList<>();
+        var inner = TestPolicies.leastLoaded();
+        var lending = new io.turboserve.api.policy.PlacementPolicy() {
+            @Override
+            public String name() {
+                return "lending";
+            }
+
+            @Override
+            public io.turboserve.api.policy.PlacementResult plan(io.turboserve.api.policy.ClusterSnapshot s,
+                    io.turboserve.api.policy.PolicyState previous) {
+                Plan p = inner.plan(s, previous).plan();
+                List<String> offloads = new java.util.ArrayList<>(p.offloads());
+                offloads.addAll(lend);
+                lend.clear();
+                return new io.turboserve.api.policy.PlacementResult(new Plan(p.placements(), p.migrations(), offloads),
+                        previous);
+            }
+        };
+        Harness h = new Harness(ControllerConfig.defaults(), lending, TestPolicies.budget(budget));
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(300 * MS);
+        lend.add("a");
+        h.send(new Event.Tick());
+        assertEquals(Planner.LENT, status(h, "a").message(), "operators see why an active session leaves its GPU");
+        assertEquals(Residency.IN_TRANSIT, status(h, "a").residency());
+        h.runUntil(h.now + 200 * MS);
+        // Offloaded, then placed again at the next decision (it is active): the message tells the story.
+        assertEquals(1, h.controller.state().offloads());
+        assertEquals(1, h.controller.state().restores());
+        assertEquals("", status(h, "a").message(), "back on a GPU: the lent message is gone");
+        assertEquals(Residency.RESIDENT, status(h, "a").residency());
+        assertConsecutive(h.chunks("a"));
+    }
+
+    @Test
     void aPlanCanAskForSmallerSteps() {
         // The policy asks for steps of one session: four sessions on one GPU then take turns,
         // each step serving one of them, instead of one step serving all four.
