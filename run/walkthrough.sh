@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's walk-through against a running server (default http://127.0.0.1:8080): a session
 # streams, goes idle (offloaded, GPU slot free), comes back (restored, indices continue, chunks
-# equal to a session that never went idle), is closed; then the bad inputs. Needs curl and python3.
+# equal to a session that never went idle), is closed; a migration; five sessions take turns on one
+# GPU's four slots (playout-slack); then the bad inputs. Needs curl and python3.
 set -euo pipefail
 BASE=${1:-http://127.0.0.1:8080}
 J() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
@@ -53,6 +54,30 @@ curl -s "$BASE/jolokia/exec/io.turboserve:type=Session,id=$TWIN/migrate/${OTHER%
 curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/4" > /dev/null
 show "DELETE /v1/sessions/$ID"; curl -s -XDELETE "$BASE/v1/sessions/$ID"; echo
 curl -s -XDELETE "$BASE/v1/sessions/$TWIN" > /dev/null
+
+show "playout-slack: one GPU (setBudgetBounds 1..1), five sessions for its four slots, each read by its own client"
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/1" > /dev/null
+for _ in $(seq 200); do
+  [ "$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/GpusReady" | J 'd["value"]')" = 1 ] && break; sleep 0.1
+done
+OFF0=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/Offloads" | J 'd["value"]')
+LEND=$(mktemp -d)
+for i in 1 2 3 4 5; do
+  L=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' \
+      -d '{"prompt": "a lighthouse in fog", "model": "tiny", "seed": '$i'}' | J 'd["id"]')
+  echo "$L" >> "$LEND/ids"
+  curl -s -XPOST "$BASE/v1/sessions/$L/active" > /dev/null
+  chunks "$L" 30 > "$LEND/$L" &
+done
+wait
+for L in $(cat "$LEND/ids"); do
+  echo "$L: $(wc -l < "$LEND/$L") chunks, indices $(head -1 "$LEND/$L" | cut -d' ' -f1)..$(tail -1 "$LEND/$L" | cut -d' ' -f1), worst $(sort -t' ' -k3 -g "$LEND/$L" | tail -1 | cut -d' ' -f3-4)"
+  [ "$(cut -d' ' -f1 "$LEND/$L" | tr '\n' ' ')" = "$(seq -s' ' 0 29) " ] || { echo "!! $L: chunks missing"; exit 1; }
+  curl -s -XDELETE "$BASE/v1/sessions/$L" > /dev/null
+done
+echo "active sessions offloaded to lend their slots: $(( $(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/Offloads" | J 'd["value"]') - OFF0 ))"
+rm -rf "$LEND"
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/4" > /dev/null
 
 echo "--- bad input" >&2
 show "GET /v1/sessions/no-such-session"; curl -s -w ' -> %{http_code}\n' "$BASE/v1/sessions/no-such-session"
