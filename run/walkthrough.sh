@@ -8,7 +8,7 @@ BASE=${1:-http://127.0.0.1:8080}
 J() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 show() { echo "\$ $*" >&2; }
 chunks() { # id n -> "index:crc32c" lines
-  curl -sN "$BASE/v1/sessions/$1/chunks?limit=$2" | sed -n 's/^data: //p' \
+  curl -sN --max-time 60 "$BASE/v1/sessions/$1/chunks?limit=$2" | sed -n 's/^data: //p' \
     | python3 -c 'import json,sys
 for l in sys.stdin:
     d=json.loads(l)
@@ -56,6 +56,8 @@ show "DELETE /v1/sessions/$ID"; curl -s -XDELETE "$BASE/v1/sessions/$ID"; echo
 curl -s -XDELETE "$BASE/v1/sessions/$TWIN" > /dev/null
 
 show "playout-slack: one GPU (setBudgetBounds 1..1), five sessions for its four slots, each read by its own client"
+PREV=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/PlacementPolicy" | J 'd["value"]')
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/selectPolicy/placement/playout-slack" > /dev/null
 curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/1" > /dev/null
 for _ in $(seq 200); do
   [ "$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/GpusReady" | J 'd["value"]')" = 1 ] && break; sleep 0.1
@@ -75,9 +77,12 @@ for L in $(cat "$LEND/ids"); do
   [ "$(cut -d' ' -f1 "$LEND/$L" | tr '\n' ' ')" = "$(seq -s' ' 0 29) " ] || { echo "!! $L: chunks missing"; exit 1; }
   curl -s -XDELETE "$BASE/v1/sessions/$L" > /dev/null
 done
-echo "active sessions offloaded to lend their slots: $(( $(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/Offloads" | J 'd["value"]') - OFF0 ))"
+LENT=$(( $(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/Offloads" | J 'd["value"]') - OFF0 ))
+echo "active sessions offloaded to lend their slots: $LENT"
 rm -rf "$LEND"
 curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/4" > /dev/null
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/selectPolicy/placement/$PREV" > /dev/null
+[ "$LENT" -gt 0 ] || { echo "!! no slot was lent"; exit 1; }
 
 echo "--- bad input" >&2
 show "GET /v1/sessions/no-such-session"; curl -s -w ' -> %{http_code}\n' "$BASE/v1/sessions/no-such-session"

@@ -55,7 +55,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link Settings#pauseAfterFailedLend()}, rather than failing again at every decision.
  * </ul>
  * With no shortage this is exactly {@code batching-aware}. Where the GPU cannot keep real time
- * (the measured H200 profile at four sessions), no session has slack to lend and nothing is swapped.
+ * (the measured H200 profile at four sessions), no session being served has slack to lend; only
+ * sessions whose client is not reading lend.
  */
 @Component(configurationPid = PlayoutSlackPlacement.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = PlacementPolicy.POLICY_NAME + "=" + PlayoutSlackPlacement.NAME)

@@ -20,7 +20,8 @@ import io.turboserve.api.Residency;
  * @param playoutSlackNanos  how long its user can keep watching before the next chunk is due: the
  *                           video delivered since its playout began (the first chunk after it
  *                           became active) less the time played since, as if its client watched
- *                           in real time; negative while that chunk is late (a stall); 0 when it is
+ *                           in real time; negative while that chunk is late (a stall) or the client
+ *                           has stopped reading; 0 when it is
  *                           not active or its playout has not begun. A client that stops reading
  *                           has no chunk pending: its slack runs out although it waits for nothing
  */

@@ -28,6 +28,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -123,6 +124,8 @@ public final class ServingRuntime implements ServingService {
     private final AtomicLong ids = new AtomicLong();
     private final long requestTimeoutMillis;
     private final long evacuateTimeoutMillis;
+    /** The configuration the runtime started with: what its structural settings are. */
+    private final Config started;
     private volatile String placementName;
     private volatile String autoscalingName;
 
@@ -135,6 +138,7 @@ public final class ServingRuntime implements ServingService {
         ControllerConfig cc = validate(config);
         this.requestTimeoutMillis = config.requestTimeoutMillis();
         this.evacuateTimeoutMillis = config.evacuateTimeoutMillis();
+        this.started = config;
         this.placementName = config.placementPolicy();
         this.autoscalingName = config.autoscalingPolicy();
         this.controller = new Controller(cc, AnalyticLatencyModel.reference(cc.sessionsPerGpu()));
@@ -193,11 +197,38 @@ public final class ServingRuntime implements ServingService {
             LOG.log(Level.ERROR, e.getMessage().replaceAll(";$", "") + " -- the change is ignored and the previous configuration stays");
             return;
         }
-        // Policy names may change while running; structural settings need a restart of the component.
+        // Policy names and bounds change while running; the other settings shape the controller and
+        // its threads, so they wait for a restart, which the log says rather than ignoring them.
+        List<String> atRestart = restartOnlyChanges(started, config);
+        if (!atRestart.isEmpty()) {
+            LOG.log(Level.WARNING, "io.turboserve.core.runtime: " + String.join(", ", atRestart) + " changed; "
+                    + "they apply when the serving runtime restarts (restart the io.turboserve.core bundle or the "
+                    + "server). Policy names and budget bounds apply now.");
+        }
         placementName = config.placementPolicy();
         autoscalingName = config.autoscalingPolicy();
         postPolicies();
         post(new Event.BoundsChanged(config.minBudget(), config.maxBudget()));
+    }
+
+    /** @return the settings of {@code wanted} that differ from {@code running} and apply only when the runtime restarts. */
+    static List<String> restartOnlyChanges(Config running, Config wanted) {
+        List<String> changed = new ArrayList<>();
+        differs(changed, "sessionsPerGpu", running.sessionsPerGpu(), wanted.sessionsPerGpu());
+        differs(changed, "maxBatch", running.maxBatch(), wanted.maxBatch());
+        differs(changed, "bufferAhead", running.bufferAhead(), wanted.bufferAhead());
+        differs(changed, "chunkVideoMillis", running.chunkVideoMillis(), wanted.chunkVideoMillis());
+        differs(changed, "tickMillis", running.tickMillis(), wanted.tickMillis());
+        differs(changed, "scaleInHoldMillis", running.scaleInHoldMillis(), wanted.scaleInHoldMillis());
+        differs(changed, "requestTimeoutMillis", running.requestTimeoutMillis(), wanted.requestTimeoutMillis());
+        differs(changed, "evacuateTimeoutMillis", running.evacuateTimeoutMillis(), wanted.evacuateTimeoutMillis());
+        return changed;
+    }
+
+    private static void differs(List<String> changed, String name, long running, long wanted) {
+        if (running != wanted) {
+            changed.add(name + " (" + running + " -> " + wanted + ")");
+        }
     }
 
     @Deactivate

@@ -1,0 +1,40 @@
+package io.turboserve.core.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a configuration edit of the serving runtime does: refused whole, applied now, or at restart. */
+class RuntimeConfigTest {
+
+    /** The runtime's configuration at its defaults but for {@code values}, as ConfigAdmin would hand it. */
+    private static ServingRuntime.Config config(Map<String, Object> values) {
+        return (ServingRuntime.Config) Proxy.newProxyInstance(ServingRuntime.Config.class.getClassLoader(),
+                new Class<?>[] {ServingRuntime.Config.class}, (proxy, m, args) -> switch (m.getName()) {
+                    case "annotationType" -> ServingRuntime.Config.class;
+                    case "toString", "hashCode", "equals" -> throw new UnsupportedOperationException(m.getName());
+                    default -> values.containsKey(m.getName()) ? values.get(m.getName()) : m.getDefaultValue();
+                });
+    }
+
+    @Test
+    void policyNamesAndBoundsApplyNowTheRestAtRestart() {
+        ServingRuntime.Config running = config(Map.of());
+        assertEquals(List.of(), ServingRuntime.restartOnlyChanges(running,
+                config(Map.of("placementPolicy", "turboserve", "minBudget", 2, "maxBudget", 8))));
+        assertEquals(List.of("sessionsPerGpu (4 -> 6)", "chunkVideoMillis (750 -> 1000)"),
+                ServingRuntime.restartOnlyChanges(running, config(Map.of("sessionsPerGpu", 6, "chunkVideoMillis", 1000L))));
+    }
+
+    @Test
+    void anInvalidEditIsRefusedNamingEveryBadValue() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ServingRuntime.validate(config(Map.of("chunkVideoMillis", 0L, "tickMillis", 0L))));
+        assertTrue(e.getMessage().contains("tickMillis") && e.getMessage().contains("chunkVideo"), e.getMessage());
+    }
+}
