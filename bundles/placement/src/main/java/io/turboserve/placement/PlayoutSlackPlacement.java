@@ -220,6 +220,10 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
             placed.add(p.sessionId());
         }
         Set<String> offloading = new HashSet<>(plan.offloads());
+        Set<String> migrating = new HashSet<>();
+        for (var m : plan.migrations()) {
+            migrating.add(m.sessionId());
+        }
         long swapAfter = settings.swapAfter().toNanos();
         long pausedUntil = last == null ? Long.MIN_VALUE : last.lendingPausedUntilNanos();
         int waiting = 0;
@@ -245,7 +249,7 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
             } else if (swapped && s.residency() == Residency.RESIDENT) {
                 // A lend that rolled back (the host store full, a failed copy): lend no more for a while.
                 pausedUntil = now + settings.pauseAfterFailedLend().toNanos();
-            } else if (lends(snapshot, s, now)) {
+            } else if (!migrating.contains(s.id()) && lends(snapshot, s, now)) {
                 lenders.add(s);
             }
         }
