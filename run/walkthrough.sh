@@ -15,6 +15,19 @@ for l in sys.stdin:
     if "index" in d: print(d["index"], d["crc32c"], "%.1f ms" % d["latencyMs"], "batch", d["batch"])'
 }
 
+CLUSTER="$BASE/jolokia/read/io.turboserve:type=Cluster"
+PREV=$(curl -s "$CLUSTER/PlacementPolicy" | J 'd["value"]')
+MIN0=$(curl -s "$CLUSTER/MinBudget" | J 'd["value"]'); MAX0=$(curl -s "$CLUSTER/MaxBudget" | J 'd["value"]')
+LEND=$(mktemp -d)
+restore() { # the server's bounds and placement policy as they were, whatever happened
+  for L in $(cat "$LEND/ids" 2>/dev/null); do curl -s -XDELETE "$BASE/v1/sessions/$L" > /dev/null; done
+  curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/$MIN0/$MAX0" > /dev/null
+  python3 -c 'import json,sys; print(json.dumps({"type": "exec", "mbean": "io.turboserve:type=Cluster",
+      "operation": "selectPolicy", "arguments": ["placement", sys.argv[1]]}))' "$PREV" \
+    | curl -s -XPOST "$BASE/jolokia" -H 'Content-Type: application/json' -d @- > /dev/null
+  rm -rf "$LEND"
+}
+trap restore EXIT
 show "POST /v1/sessions"
 ID=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' \
      -d '{"prompt": "a red fox running through snow", "model": "tiny", "seed": 42}' | tee /dev/stderr | J 'd["id"]')
@@ -51,19 +64,23 @@ for _ in $(seq 50); do
   [ -n "$OTHER" ] && break; sleep 0.1
 done
 curl -s "$BASE/jolokia/exec/io.turboserve:type=Session,id=$TWIN/migrate/${OTHER%% *}" | J '{k: d["value"][k] for k in ("gpu","epoch","residency")}'
-curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/4" > /dev/null
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/$MIN0/$MAX0" > /dev/null
 show "DELETE /v1/sessions/$ID"; curl -s -XDELETE "$BASE/v1/sessions/$ID"; echo
 curl -s -XDELETE "$BASE/v1/sessions/$TWIN" > /dev/null
 
 show "playout-slack: one GPU (setBudgetBounds 1..1), five sessions for its four slots, each read by its own client"
-PREV=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/PlacementPolicy" | J 'd["value"]')
 curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/selectPolicy/placement/playout-slack" > /dev/null
 curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/1" > /dev/null
-for _ in $(seq 200); do
-  [ "$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/GpusReady" | J 'd["value"]')" = 1 ] && break; sleep 0.1
-done
-OFF0=$(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/Offloads" | J 'd["value"]')
-LEND=$(mktemp -d)
+ready() { curl -s "$CLUSTER/GpusReady" | J 'd["value"]'; }
+for _ in $(seq 200); do [ "$(ready)" = 1 ] && break; sleep 0.1; done
+if [ "$(ready)" != 1 ]; then # a long scale-in hold: drain all but the first GPU
+  for g in $(curl -s "$CLUSTER/GpuIds" | J '" ".join(map(str, d["value"][1:]))'); do
+    curl -s "$BASE/jolokia/exec/io.turboserve:type=Gpu,id=$g/drain" > /dev/null
+  done
+  for _ in $(seq 200); do [ "$(ready)" = 1 ] && break; sleep 0.1; done
+  [ "$(ready)" = 1 ] || { echo "!! could not bring the cluster down to one GPU"; exit 1; }
+fi
+OFF0=$(curl -s "$CLUSTER/Offloads" | J 'd["value"]')
 for i in 1 2 3 4 5; do
   L=$(curl -s -XPOST "$BASE/v1/sessions" -H 'Content-Type: application/json' \
       -d '{"prompt": "a lighthouse in fog", "model": "tiny", "seed": '$i'}' | J 'd["id"]')
@@ -75,14 +92,13 @@ wait
 for L in $(cat "$LEND/ids"); do
   echo "$L: $(wc -l < "$LEND/$L") chunks, indices $(head -1 "$LEND/$L" | cut -d' ' -f1)..$(tail -1 "$LEND/$L" | cut -d' ' -f1), worst $(sort -t' ' -k3 -g "$LEND/$L" | tail -1 | cut -d' ' -f3-4)"
   [ "$(cut -d' ' -f1 "$LEND/$L" | tr '\n' ' ')" = "$(seq -s' ' 0 29) " ] || { echo "!! $L: chunks missing"; exit 1; }
-  curl -s -XDELETE "$BASE/v1/sessions/$L" > /dev/null
 done
-LENT=$(( $(curl -s "$BASE/jolokia/read/io.turboserve:type=Cluster/Offloads" | J 'd["value"]') - OFF0 ))
+LENT=$(( $(curl -s "$CLUSTER/Offloads" | J 'd["value"]') - OFF0 ))
 echo "active sessions offloaded to lend their slots: $LENT"
-rm -rf "$LEND"
-curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/1/4" > /dev/null
-curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/selectPolicy/placement/$PREV" > /dev/null
 [ "$LENT" -gt 0 ] || { echo "!! no slot was lent"; exit 1; }
+for L in $(cat "$LEND/ids"); do curl -s -XDELETE "$BASE/v1/sessions/$L" > /dev/null; done
+: > "$LEND/ids"
+curl -s "$BASE/jolokia/exec/io.turboserve:type=Cluster/setBudgetBounds/$MIN0/$MAX0" > /dev/null
 
 echo "--- bad input" >&2
 show "GET /v1/sessions/no-such-session"; curl -s -w ' -> %{http_code}\n' "$BASE/v1/sessions/no-such-session"

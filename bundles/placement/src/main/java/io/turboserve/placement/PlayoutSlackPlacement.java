@@ -233,16 +233,21 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
         for (SessionView s : ordered.sessions()) {
             boolean swapped = last != null && last.swapping().contains(s.id());
             if (s.needsPlacement()) {
-                if (!placed.contains(s.id()) && (s.chunkWaitNanos(now) >= swapAfter || runningOut(s, swapAfter))) {
+                // Only a session with a chunk pending waits for anything (one whose client is not
+                // reading needs no GPU, even with swapAfter 0).
+                if (!placed.contains(s.id()) && s.chunkRequestedNanos() >= 0
+                        && (s.chunkWaitNanos(now) >= swapAfter || runningOut(s, swapAfter))) {
                     waiting++;
                 }
             } else if (offloading.contains(s.id())) {
                 // The inner policy offloads it (an idle session): a slot only if its GPU takes sessions.
                 freeing += onReadyGpu(snapshot, s) ? 1 : 0;
-            } else if (s.residency() == Residency.IN_TRANSIT && onReadyGpu(snapshot, s)
-                    && (s.lifecycle() == Lifecycle.IDLE || swapped)) {
-                // Leaving a ready GPU for host memory: an idle offload, or a swap still copying.
-                freeing++;
+            } else if (s.residency() == Residency.IN_TRANSIT && (s.lifecycle() == Lifecycle.IDLE || swapped)) {
+                // Leaving a GPU for host memory: an idle offload, or a swap still copying (remembered
+                // even on a GPU that began draining, so that its rollback still pauses lending). The
+                // view cannot tell an idle session arriving on a GPU (a restore it went idle during,
+                // rare) from one leaving: it counts as leaving, which delays a lend by one decision.
+                freeing += onReadyGpu(snapshot, s) ? 1 : 0;
                 if (swapped) {
                     stillSwapping.add(s.id());
                 }

@@ -197,4 +197,15 @@ class PlayoutSlackPlacementTest {
         PlacementResult r = policy.plan(s, PolicyState.NONE);
         assertTrue(r.plan().offloads().containsAll(List.of("i", "a")), r.plan().offloads().toString());
     }
+
+    @Test
+    void sessionsThatNeedNothingNeverTradeSlots() {
+        // Even with swapAfter 0, an offloaded session whose client is not reading waits for nothing.
+        var eager = new PlayoutSlackPlacement(new PlayoutSlackPlacement.Settings(Duration.ZERO, Duration.ofSeconds(3), 16,
+                Duration.ofSeconds(10), TurboServePlacement.Settings.defaults()));
+        ClusterSnapshot s = Snapshots.cluster(1).k(2).now(NOW)
+                .views(served("a", 0, 20_000), notReading("q", Residency.RESIDENT, 0), notReading("p", Residency.OFFLOADED, -1))
+                .build();
+        assertEquals(List.of(), eager.plan(s, PolicyState.NONE).plan().offloads());
+    }
 }

@@ -301,6 +301,9 @@ public final class Controller {
         s.lifecycle = Lifecycle.IDLE;
         s.lifecycleSince = now;
         s.chunkRequestedAt = -1;
+        if (Planner.LENT.equals(s.message)) {
+            s.message = ""; // idle, it waits for no slot any more
+        }
         demand.transition(now, cluster.activeCount());
     }
 

@@ -75,8 +75,9 @@ final class Planner {
             if (why != null) {
                 reject("offload of " + id, why);
             } else {
-                if (s.lifecycle == Lifecycle.ACTIVE) {
-                    // Only a policy that lends slots parks an active session: say so where operators look.
+                if (s.lifecycle == Lifecycle.ACTIVE && s.message.isEmpty()) {
+                    // Only a policy that lends slots parks an active session: say so where operators
+                    // look, unless a failure is being reported there.
                     s.message = LENT;
                 }
                 startOffload(s);

@@ -389,6 +389,14 @@ class ControllerTest {
         assertEquals("", status(h, "a").message(), "back on a GPU: the lent message is gone");
         assertEquals(Residency.RESIDENT, status(h, "a").residency());
         assertConsecutive(h.chunks("a"));
+
+        // Lent again, then the user leaves: idle, it waits for no slot, and says nothing of one.
+        lend.add("a");
+        h.send(new Event.Tick());
+        h.send(new Event.SessionIdled("a"));
+        h.runFor(200 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "a").residency());
+        assertEquals("", status(h, "a").message());
     }
 
     @Test
