@@ -62,10 +62,7 @@ class FrameworkTest {
         assertTrue(store.capacityBytes() > 0);
         assertTrue(serving.policies(PolicySlot.PLACEMENT).contains("least-loaded"));
         assertTrue(serving.policies(PolicySlot.PLACEMENT).contains("round-robin"));
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (serving.cluster().gpusReady() < 4 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Server.await("4 CPU workers are ready", java.time.Duration.ofSeconds(15), () -> serving.cluster().gpusReady() >= 4);
         assertEquals(4, serving.cluster().gpusReady(), "4 CPU workers stand in for GPUs");
         assertTrue(serving.cluster().executor().startsWith("cpu"), serving.cluster().executor());
     }

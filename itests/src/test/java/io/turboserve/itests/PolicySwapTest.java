@@ -33,13 +33,7 @@ class PolicySwapTest {
     ServingService serving;
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(50);
-        }
+        Server.await(what, java.time.Duration.ofSeconds(20), condition);
     }
 
     /** Reads chunks of every session until each has {@code more} more, checking indices continue. */

@@ -57,6 +57,18 @@ final class Server {
         throw new AssertionError("no HTTP endpoint published by the HTTP runtime");
     }
 
+    /** Waits until {@code condition} holds, checking every 50 ms; fails naming {@code what} after {@code timeout}. */
+    static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Reads the next {@code n} chunks of a stream, each within 30 s. */
     static List<Chunk> read(ChunkStream s, int n) throws InterruptedException {
         List<Chunk> list = new ArrayList<>();

@@ -36,14 +36,6 @@ class StoreSwapTest {
     @InjectService(timeout = 10_000)
     ServingService serving;
 
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(condition.getAsBoolean(), what);
-    }
-
     @Test
     void stoppingTheStoreBundleHandsItsStateBackToAGpu() throws Exception {
         Server.pinPolicies(context, "least-loaded", "fixed");
@@ -60,7 +52,7 @@ class StoreSwapTest {
         try (ChunkStream s = serving.stream(id)) {
             chunks.addAll(Server.read(s, 4));
             serving.idle(id);
-            await(() -> status(id).residency() == Residency.OFFLOADED, "offloaded while idle");
+            Server.await("offloaded while idle", Duration.ofSeconds(15), () -> status(id).residency() == Residency.OFFLOADED);
             while (s.next(Duration.ofMillis(200)) != null) {
                 // chunks finished before the idle: not counted, the twin below regenerates them all
             }

@@ -41,15 +41,11 @@ class VendorPolicyTest {
         Bundle vendor = context.installBundle(jar.toURI().toString());
         try {
             vendor.start();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (!serving.policies(PolicySlot.PLACEMENT).contains("pack-first") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            Server.await("pack-first is bound", java.time.Duration.ofSeconds(10),
+                    () -> serving.policies(PolicySlot.PLACEMENT).contains("pack-first"));
             serving.selectPolicy(PolicySlot.PLACEMENT, "pack-first");
-            deadline = System.currentTimeMillis() + 10_000;
-            while (!serving.cluster().placementPolicy().equals("pack-first") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            Server.await("pack-first serves", java.time.Duration.ofSeconds(10),
+                    () -> serving.cluster().placementPolicy().equals("pack-first"));
             assertEquals("pack-first", serving.cluster().placementPolicy());
 
             // Pack-first puts two new sessions on the same GPU (least-loaded would spread them).

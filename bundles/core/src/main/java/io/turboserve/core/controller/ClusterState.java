@@ -115,9 +115,10 @@ public final class ClusterState {
                     (int) u[0], (int) u[1], g.busy ? g.stepEndsAt : -1));
         }
         List<SessionView> sv = new ArrayList<>(sessions.size());
+        long chunkVideoNanos = config.chunkVideo().toNanos();
         for (SessionRecord s : sessions.values()) {
             if (!s.departed()) {
-                sv.add(view(s, now, config.chunkVideo().toNanos()));
+                sv.add(view(s, now, chunkVideoNanos));
             }
         }
         int budget = pendingProvisions.size() + gpus.size();
