@@ -22,7 +22,8 @@ import io.turboserve.api.Residency;
  *                           became active) less the time played since, as if its client watched
  *                           in real time; negative while that chunk is late (a stall) or the client
  *                           has stopped reading; 0 when it is
- *                           not active or its playout has not begun. A client that stops reading
+ *                           not active or its playout has not begun (only then: a chunk due at
+ *                           this very instant reads -1 ns). A client that stops reading
  *                           has no chunk pending: its slack runs out although it waits for nothing
  */
 public record SessionView(String id, String model, Lifecycle lifecycle, Residency residency, int gpu,

@@ -182,17 +182,25 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.PlacementPolicyChanged e) {
             if (e.policy() != null && e.policy() != placement) {
+                // A policy reconfigured (same name, new settings) keeps what it remembers, such as
+                // the slots it is lending; another policy starts afresh.
+                boolean same = placement != null && placement.name().equals(e.policy().name());
                 placement = e.policy();
-                placementState = PolicyState.NONE;
                 stepBatch = 0;
-                notice(Level.INFO, "placement policy is now " + placement.name());
+                if (!same) {
+                    placementState = PolicyState.NONE;
+                }
+                notice(Level.INFO, "placement policy is now " + placement.name() + (same ? " (reconfigured)" : ""));
             }
             return true;
         } else if (event instanceof Event.AutoscalingPolicyChanged e) {
             if (e.policy() != null && e.policy() != autoscaling) {
+                boolean same = autoscaling != null && autoscaling.name().equals(e.policy().name());
                 autoscaling = e.policy();
-                autoscalingState = PolicyState.NONE;
-                notice(Level.INFO, "autoscaling policy is now " + autoscaling.name());
+                if (!same) {
+                    autoscalingState = PolicyState.NONE;
+                }
+                notice(Level.INFO, "autoscaling policy is now " + autoscaling.name() + (same ? " (reconfigured)" : ""));
             }
             return true;
         } else if (event instanceof Event.ExecutorGone e) {

@@ -60,13 +60,15 @@ final class SessionRecord {
 
     /**
      * @return how long its user can watch before the next chunk is due (negative: late); 0 when
-     *         not active or its playout has not begun
+     *         not active or its playout has not begun. A begun playout whose next chunk is due at
+     *         this very instant reads -1 ns, so that 0 keeps meaning "not begun"
      */
     long playoutSlack(long now, long chunkVideoNanos) {
         if (lifecycle != Lifecycle.ACTIVE || playoutStart < 0) {
             return 0;
         }
-        return playoutStart + playoutChunks * chunkVideoNanos - now;
+        long slack = playoutStart + playoutChunks * chunkVideoNanos - now;
+        return slack == 0 ? -1 : slack;
     }
 
     boolean chunkPending() {

@@ -353,6 +353,19 @@ class ControllerTest {
     }
 
     @Test
+    void aPlayoutWhoseNextChunkIsDueThisInstantReadsLateNotUnbegun() {
+        SessionRecord s = new SessionRecord("a", new io.turboserve.api.SessionSpec("t", "tiny", "p", 1, java.util.Map.of()),
+                1000, 0);
+        s.lifecycle = Lifecycle.ACTIVE;
+        assertEquals(0, s.playoutSlack(0, 750 * MS), "not begun");
+        s.playoutStart = 0;
+        s.playoutChunks = 1;
+        assertEquals(1, s.playoutSlack(750 * MS - 1, 750 * MS));
+        assertEquals(-1, s.playoutSlack(750 * MS, 750 * MS), "due now: 0 would read as not begun");
+        assertEquals(-2, s.playoutSlack(750 * MS + 2, 750 * MS));
+    }
+
+    @Test
     void anActiveSessionWhoseSlotIsLentSaysSoUntilItIsBack() throws Exception {
         List<String> lend = new java.util.ArrayList<>();
         var inner = TestPolicies.leastLoaded();
@@ -584,5 +597,37 @@ class ControllerTest {
         h.runFor(10 * MS);
         assertEquals(2, h.controller.state().gpusReady(), "after it, not after the configured 5 s");
         assertEquals(1, h.released.size());
+    }
+
+    /** A placement policy that counts its decisions in its state and records the count it was given. */
+    private record Counting(String name, List<Integer> seen) implements io.turboserve.api.policy.PlacementPolicy {
+        record Count(int n) implements io.turboserve.api.policy.PolicyState {
+        }
+
+        @Override
+        public io.turboserve.api.policy.PlacementResult plan(io.turboserve.api.policy.ClusterSnapshot s,
+                io.turboserve.api.policy.PolicyState previous) {
+            int n = previous instanceof Count c ? c.n() : 0;
+            seen.add(n);
+            return new io.turboserve.api.policy.PlacementResult(Plan.EMPTY, new Count(n + 1));
+        }
+    }
+
+    @Test
+    void aReconfiguredPolicyKeepsItsStateAndAnotherStartsAfresh() {
+        List<Integer> first = new java.util.ArrayList<>();
+        Harness h = new Harness(ControllerConfig.defaults(), new Counting("counting", first), TestPolicies.budget(budget));
+        h.send(new Event.Tick());
+        h.runFor(10 * MS);
+        h.send(new Event.Tick());
+        assertTrue(first.size() >= 2);
+        List<Integer> reconfigured = new java.util.ArrayList<>();
+        h.send(new Event.PlacementPolicyChanged(new Counting("counting", reconfigured)));
+        h.send(new Event.Tick());
+        assertEquals(first.size(), reconfigured.get(0), "same name: what the old instance remembered goes on");
+        List<Integer> other = new java.util.ArrayList<>();
+        h.send(new Event.PlacementPolicyChanged(new Counting("other", other)));
+        h.send(new Event.Tick());
+        assertEquals(0, other.get(0), "another policy starts with no state");
     }
 }
