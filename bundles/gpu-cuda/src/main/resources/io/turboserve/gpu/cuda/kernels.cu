@@ -226,6 +226,10 @@ extern "C" __global__ void ts_attention_ref(const bf16_t* q, int qStride, int nq
     }
 }
 
+// The inline-PTX helpers below (mma.sync, cvt, cp.async, ldmatrix) are replaced, in a test build of
+// this source on a CPU (TS_HOST_EMULATION, src/test/emulator), by C++ versions of what the PTX ISA
+// specifies for them.
+#ifndef TS_HOST_EMULATION
 __device__ __forceinline__ void mma_bf16(float* c, unsigned a0, unsigned a1, unsigned a2, unsigned a3, unsigned b0,
         unsigned b1) {
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
@@ -233,6 +237,7 @@ __device__ __forceinline__ void mma_bf16(float* c, unsigned a0, unsigned a1, uns
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
+#endif
 
 __device__ __forceinline__ unsigned load_pair(const bf16_t* p) { return *(const unsigned*) p; }
 
@@ -254,6 +259,7 @@ __device__ __forceinline__ unsigned load_pair(const bf16_t* p) { return *(const 
 // c2 c3 (row g+8, same columns); the lower index of a pair sits in the low half of a register.
 
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+#ifndef TS_HOST_EMULATION
 // pack2 in one instruction: the same bits for every value but NaN.
 __device__ __forceinline__ unsigned pack2_rn(float lo, float hi) {
     unsigned r;
@@ -297,6 +303,7 @@ __device__ __forceinline__ void ldsm_x4_trans(unsigned& r0, unsigned& r1, unsign
                  : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
                  : "r"(smem_u32(row)));
 }
+#endif
 
 // A warp's 16 query rows (r0 = its row g, r1 = g + 8) as A fragments, one per 16 features; rows
 // past nq are zeros.
