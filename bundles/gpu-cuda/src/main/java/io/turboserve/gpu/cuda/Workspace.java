@@ -49,7 +49,7 @@ public record Workspace(long x, long h, long ln, long qkv, long att, long q, lon
         long tokens = at;
         at = next(at, (long) p.textTokens() * d);
         long text = at;
-        at = next(at, maxBatch * textBytes(p));
+        at = align(at + maxBatch * textBytes(p)); // already bytes
         return new Workspace(x, h, ln, qkv, att, q, tmp, up, tokens, text, at);
     }
 

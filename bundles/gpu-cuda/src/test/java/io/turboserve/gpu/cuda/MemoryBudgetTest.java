@@ -51,6 +51,7 @@ class MemoryBudgetTest {
         for (int i = 0; i < sizes.length; i++) {
             assertEquals(0, starts[i] % 256);
             assertTrue(starts[i] + sizes[i] <= starts[i + 1], "region " + i + " overlaps the next");
+            assertTrue(starts[i + 1] - starts[i] < sizes[i] + 256, "region " + i + " is its size, aligned, no more");
         }
         assertEquals(w.text() + 2 * Workspace.textBytes(p) + 3L * 512 * 2 * 1536 * 2, w.text(p, 2, 3));
         assertEquals(w.x() + 4096, w.at(4096).x());
