@@ -15,12 +15,14 @@ import java.util.Map;
  *
  * <pre>
  * run/bench --trace FILE --max-gpus N [--k K] --model analytic|PROFILE.json[#MODEL@FRAMES]
- *           [--policies P/A,...] [--cold-start-s S] [--seed S] --json OUT
+ *           [--policies P/A,...] [--cold-start-s S] [--start warm|cold] [--seed S] --json OUT
  * run/bench --suite [--quick] [--out DIR] [--threads T]
  * </pre>
  *
  * Without {@code --policies} every pair runs, ours included. A {@code .csv} trace goes through the
- * Azure session adapter; a {@code .json} trace is read in the TurboServe event format.
+ * Azure session adapter; a {@code .json} trace is read in the TurboServe event format. With
+ * {@code --start warm} (the default) the GPUs each autoscaler holds before the first event are
+ * ready at 0 s; with {@code cold} the run starts from no GPU and its first GPUs wait the cold start.
  */
 public final class Bench {
     static final List<String> DEFAULT_PAIRS = List.of("round-robin/fixed", "round-robin/fixed@ceil", "least-loaded/fixed",
@@ -92,7 +94,12 @@ public final class Bench {
         long seed = intOpt(opts, "seed", 1);
         Path out = Path.of(required(opts, "json"));
         Models.Model model = Models.parse(required(opts, "model"), maxGpus, k);
-        SimSettings settings = model.settings().withColdStart(intOpt(opts, "cold-start-s", 0) * 1_000_000_000L);
+        String start = opts.getOrDefault("start", "warm");
+        if (!start.equals("warm") && !start.equals("cold")) {
+            throw new IllegalArgumentException("--start must be warm or cold, got '" + start + "'");
+        }
+        SimSettings settings = model.settings().withColdStart(intOpt(opts, "cold-start-s", 0) * 1_000_000_000L)
+                .withWarmStart(start.equals("warm"));
         Workload workload = WorkloadFiles.load(trace, seed, (int) Math.round(0.8 * maxGpus * k));
         List<Pair> pairs = new ArrayList<>();
         for (String p : opts.getOrDefault("policies", String.join(",", DEFAULT_PAIRS)).split(",")) {
@@ -114,6 +121,7 @@ public final class Bench {
         params.put("model", model.name());
         params.put("model_parameters", model.params());
         params.put("cold_start_s", settings.coldStartNanos() / 1e9);
+        params.put("start", start);
         params.put("fixed_budget", outcome.fixedBudget());
         params.put("peak_active", io.turboserve.sim.Workloads.peakActive(workload));
         json.put("parameters", params);

@@ -23,10 +23,14 @@ import java.util.Objects;
  * @param chunkVideoNanos    the length of video a chunk stands for (playout, stalls)
  * @param sloNanos           the chunk latency SLO
  * @param minBudget          the fewest GPUs kept provisioned
+ * @param warmStart          whether the GPUs the cluster asks for before the workload's first
+ *                           event are ready at once (a cluster that was running before the trace
+ *                           began); the cold start then applies to every GPU asked for later. When
+ *                           false, the run starts from no GPU and waits a cold start for its first
  */
 public record SimSettings(int maxGpus, int sessionsPerGpu, int maxBatch, LatencyModel latency, long stateBytes,
         double hostBytesPerSecond, long coldStartNanos, long tickNanos, long scaleInHoldNanos, long chunkVideoNanos,
-        long sloNanos, int minBudget) {
+        long sloNanos, int minBudget, boolean warmStart) {
 
     /** Host ↔ GPU copy bandwidth from page-locked memory on the H200 (HARDWARE.md): 55 GB/s. */
     public static final double HOST_BYTES_PER_SECOND = 55e9;
@@ -58,24 +62,31 @@ public record SimSettings(int maxGpus, int sessionsPerGpu, int maxBatch, Latency
     /**
      * The settings the paper's comparisons run with: K 4, max batch 4, the reference analytic model
      * with 256 MiB states, 55 GB/s host bandwidth, no cold start, a 1 s tick, a 5 s scale-in hold,
-     * 0.75 s of video per chunk, a 1 s SLO, at least 1 GPU.
+     * 0.75 s of video per chunk, a 1 s SLO, at least 1 GPU, the GPUs held before the first event
+     * ready at once.
      */
     public static SimSettings analytic(int maxGpus) {
         LatencyProfile p = LatencyProfiles.analyticReference();
         return new SimSettings(maxGpus, 4, 4, p.model(), p.stateBytes(), HOST_BYTES_PER_SECOND, 0, 1_000_000_000L,
-                5_000_000_000L, 750_000_000L, 1_000_000_000L, 1);
+                5_000_000_000L, 750_000_000L, 1_000_000_000L, 1, true);
     }
 
     /** @return a copy with another cold start (DESIGN.md: 30 s in realistic runs). */
     public SimSettings withColdStart(long nanos) {
         return new SimSettings(maxGpus, sessionsPerGpu, maxBatch, latency, stateBytes, hostBytesPerSecond, nanos, tickNanos,
-                scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget);
+                scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget, warmStart);
+    }
+
+    /** @return a copy that starts warm (the GPUs held before the first event ready at once) or from nothing. */
+    public SimSettings withWarmStart(boolean warm) {
+        return new SimSettings(maxGpus, sessionsPerGpu, maxBatch, latency, stateBytes, hostBytesPerSecond, coldStartNanos,
+                tickNanos, scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget, warm);
     }
 
     /** @return a copy with another latency model and state size. */
     public SimSettings withLatency(LatencyModel model, long bytes) {
         return new SimSettings(maxGpus, sessionsPerGpu, maxBatch, model, bytes, hostBytesPerSecond, coldStartNanos,
-                tickNanos, scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget);
+                tickNanos, scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget, warmStart);
     }
 
     /** @return a copy with a profile's latency model and state size. */
@@ -86,13 +97,13 @@ public record SimSettings(int maxGpus, int sessionsPerGpu, int maxBatch, Latency
     /** @return a copy with other GPU bounds. */
     public SimSettings withGpus(int min, int max) {
         return new SimSettings(max, sessionsPerGpu, maxBatch, latency, stateBytes, hostBytesPerSecond, coldStartNanos,
-                tickNanos, scaleInHoldNanos, chunkVideoNanos, sloNanos, min);
+                tickNanos, scaleInHoldNanos, chunkVideoNanos, sloNanos, min, warmStart);
     }
 
     /** @return a copy with another K and max batch. */
     public SimSettings withSessionsPerGpu(int k, int batch) {
         return new SimSettings(maxGpus, k, batch, latency, stateBytes, hostBytesPerSecond, coldStartNanos, tickNanos,
-                scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget);
+                scaleInHoldNanos, chunkVideoNanos, sloNanos, minBudget, warmStart);
     }
 
     /** @return the offload or restore time of {@code bytes} at the host bandwidth. */
@@ -118,6 +129,7 @@ public record SimSettings(int maxGpus, int sessionsPerGpu, int maxBatch, Latency
         m.put("offload_ms", LatencyProfiles.fmt(hostCopyNanos(stateBytes) / 1e6));
         m.put("create_state_ms", LatencyProfiles.fmt(Simulation.CREATE_STATE_NANOS / 1e6));
         m.put("cold_start_s", LatencyProfiles.fmt(coldStartNanos / 1e9));
+        m.put("start", warmStart ? "warm (GPUs held before the first event ready at 0 s)" : "cold (from no GPU)");
         m.put("tick_s", LatencyProfiles.fmt(tickNanos / 1e9));
         m.put("scale_in_hold_s", LatencyProfiles.fmt(scaleInHoldNanos / 1e9));
         m.put("chunk_video_s", LatencyProfiles.fmt(chunkVideoNanos / 1e9));

@@ -38,7 +38,9 @@ import java.util.PriorityQueue;
  *   <li>{@code Offload}, {@code Restore} → {@code OffloadCopied}, {@code RestoreCopied} after
  *       {@code stateBytes / hostBytesPerSecond}; the offload store is unbounded;</li>
  *   <li>{@code Migrate} → {@code MigrationCopied} after {@code latency.migrationNanos(stateBytes)};</li>
- *   <li>{@code Provision} → {@code GpuReady} after the cold start (ids never reused);</li>
+ *   <li>{@code Provision} → {@code GpuReady} after the cold start (ids never reused); with
+ *       {@code warmStart}, a decision at time 0 before the workload's first event provisions what
+ *       the autoscaler holds with no session, and those GPUs are ready at once;</li>
  *   <li>{@code Deliver} → the client reads the chunk at once ({@code ChunkConsumed} at the same time);</li>
  *   <li>{@code FreeState}, {@code FreeSlot}, {@code Release}, {@code Notice}, {@code EndStream}: bookkeeping.</li>
  * </ul>
@@ -89,6 +91,8 @@ public final class Simulation {
     private int unplacedActive;
     private double unplacedNanos;
     private int gpusHeld;
+    /** While the warm start's decision runs: its GPUs are ready at once. */
+    private boolean provisionWarm;
     private int peakGpus;
     private long migrationNanos;
     private long events;
@@ -144,8 +148,13 @@ public final class Simulation {
 
     private RunResult execute() {
         long wallStart = System.nanoTime();
+        // With a warm start, the cluster as it stood before the trace began: what the autoscaler
+        // holds with no session yet (decided as the policies arrive, at time 0), ready at once.
+        // Later GPUs wait the cold start.
+        provisionWarm = settings.warmStart();
         send(new Event.PlacementPolicyChanged(placement), false);
         send(new Event.AutoscalingPolicyChanged(autoscaling), false);
+        provisionWarm = false;
 
         List<TraceEvent> trace = workload.events();
         int cursor = 0;
@@ -323,7 +332,7 @@ public final class Simulation {
             } else if (e instanceof Effect.Provision p) {
                 gpusHeld++;
                 peakGpus = Math.max(peakGpus, gpusHeld);
-                schedule(settings.coldStartNanos(), new Event.GpuReady(p.requestId(),
+                schedule(provisionWarm ? 0 : settings.coldStartNanos(), new Event.GpuReady(p.requestId(),
                         new io.turboserve.api.provision.GpuInfo(nextGpuId++, "simulated GPU", gpuMemory)));
             } else if (e instanceof Effect.Release) {
                 gpusHeld--;

@@ -201,14 +201,33 @@ class SimulationTest {
     @Test
     void aColdStartDelaysTheFirstChunkAndIsPaidFor() {
         Workload w = new Script().arrive(1 * S, "a", true).until(60 * S);
-        RunResult r = Simulation.run(w, SimSettings.analytic(1).withColdStart(30 * S), new LeastLoadedPlacement(),
-                fixed(1));
+        RunResult r = Simulation.run(w, SimSettings.analytic(1).withColdStart(30 * S).withWarmStart(false),
+                new LeastLoadedPlacement(), fixed(1));
         // The GPU asked for at 0 is ready at 30 s: the session waits 29 s, then 1 ms + one step.
         assertEquals(29 * S + CREATE + STEP1, r.ttfcP50Nanos());
         assertEquals(60.0, r.gpuSeconds(), 1e-12);
         assertEquals((29 * S + CREATE) / 1e9, r.unplacedActiveSeconds(), 1e-9);
         assertEquals(0, r.timeline().get(10).gpusReady());
         assertEquals(1, r.timeline().get(10).gpusProvisioned());
+    }
+
+    @Test
+    void aWarmStartHasTheInitialBudgetReadyAndColdStartsOnlyLaterGpus() {
+        // Five sessions on K = 4 with a budget of 2: fixed(2) holds both from the start, ready at 0.
+        Script s = new Script();
+        for (int i = 0; i < 5; i++) {
+            s.arrive(1 * S, "s" + i, true);
+        }
+        RunResult fixedTwo = Simulation.run(s.until(60 * S), SimSettings.analytic(2).withColdStart(30 * S),
+                new LeastLoadedPlacement(), fixed(2));
+        assertEquals(0, fixedTwo.unplacedActiveSeconds(), 1e-2, "no session waits for a GPU");
+        assertEquals(120.0, fixedTwo.gpuSeconds(), 1e-12, "both paid from 0");
+        // An autoscaler that holds one GPU with no session asks for the second at 1 s: it waits 30 s.
+        RunResult scaled = Simulation.run(s.until(60 * S), SimSettings.analytic(2).withColdStart(30 * S),
+                new LeastLoadedPlacement(), new io.turboserve.autoscaler.TurboserveAutoscaling(
+                        io.turboserve.autoscaler.TurboserveAutoscaling.Settings.defaults()));
+        assertEquals(1, scaled.timeline().get(0).gpusReady(), "the minimum budget, ready at 0");
+        assertEquals(30.0, scaled.unplacedActiveSeconds(), 0.1, "the fifth session waits the cold start");
     }
 
     @Test

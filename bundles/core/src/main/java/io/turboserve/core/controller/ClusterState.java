@@ -29,6 +29,11 @@ public final class ClusterState {
     final TreeMap<Integer, GpuRecord> gpus = new TreeMap<>();
     /** Provision requests in flight: id to the time asked (cost counts from then). */
     final Map<Long, Long> pendingProvisions = new TreeMap<>();
+    /**
+     * Pending provisions a scale-in gave up while they were starting: released as they arrive,
+     * unless a scale-out wants them back first. Not counted in the serving budget.
+     */
+    final java.util.NavigableSet<Long> unwantedProvisions = new java.util.TreeSet<>();
     private final Map<String, String> tombstones;
 
     long chunksDelivered;
@@ -94,7 +99,7 @@ public final class ClusterState {
 
     /** @return GPUs that count towards the budget the autoscaler steers: ready and asked for. */
     int servingBudget() {
-        int n = pendingProvisions.size();
+        int n = pendingProvisions.size() - unwantedProvisions.size();
         for (GpuRecord g : gpus.values()) {
             if (g.state == GpuState.READY) {
                 n++;
@@ -121,7 +126,7 @@ public final class ClusterState {
                 sv.add(view(s, now, chunkVideoNanos));
             }
         }
-        int budget = pendingProvisions.size() + gpus.size();
+        int budget = pendingProvisions.size() - unwantedProvisions.size() + gpus.size();
         return new ClusterSnapshot(now, config.sessionsPerGpu(), config.maxBatch(), budget, bounds, gv, sv, demand,
                 latency);
     }

@@ -147,6 +147,7 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.ProvisionFailed e) {
             cluster.pendingProvisions.remove(e.requestId());
+            cluster.unwantedProvisions.remove(e.requestId());
             provisionBackoffUntil = now + config.provisionRetry().toNanos();
             notice(Level.WARNING, "no GPU could be provisioned: " + e.reason());
             return false;
@@ -468,6 +469,13 @@ public final class Controller {
             return;
         }
         cluster.gpus.put(g.id, g);
+        if (cluster.unwantedProvisions.remove(e.requestId())) {
+            // Paid from its request to now, as every GPU is.
+            cluster.closeGpu(g, now);
+            out.add(new Effect.Release(g.id));
+            notice(Level.INFO, "GPU " + g.id + " ready, but the budget fell while it started; releasing it");
+            return;
+        }
         notice(Level.INFO, "GPU " + g.id + " ready (" + g.description + ")");
     }
 
@@ -597,14 +605,39 @@ public final class Controller {
     /** Provisions up to, or drains down to, {@code budget} serving GPUs. */
     private void resize(int budget, long now) {
         int serving = cluster.servingBudget();
-        if (serving < budget && now >= provisionBackoffUntil) {
-            for (int i = serving; i < budget; i++) {
-                long id = nextProvisionId++;
-                cluster.pendingProvisions.put(id, now);
-                out.add(new Effect.Provision(id));
+        if (serving < budget) {
+            // GPUs still starting that a scale-in gave up are nearer than new ones: take them back
+            // first, the earliest asked for first.
+            while (serving < budget && !cluster.unwantedProvisions.isEmpty()) {
+                cluster.unwantedProvisions.pollFirst();
+                serving++;
+            }
+            if (now >= provisionBackoffUntil) {
+                for (int i = serving; i < budget; i++) {
+                    long id = nextProvisionId++;
+                    cluster.pendingProvisions.put(id, now);
+                    out.add(new Effect.Provision(id));
+                }
             }
         } else if (serving > budget) {
-            // Scale in: drain the emptiest ready GPUs (highest id on ties); they are released
+            // Scale in: first give up GPUs still starting (the last asked for first): they serve
+            // nobody yet, so draining a ready GPU instead would give up capacity at hand for
+            // capacity a cold start away. They are released as they arrive.
+            int givenUp = 0;
+            for (Long id : cluster.pendingProvisions.keySet().stream().sorted(Comparator.reverseOrder()).toList()) {
+                if (serving <= budget) {
+                    break;
+                }
+                if (cluster.unwantedProvisions.add(id)) {
+                    serving--;
+                    givenUp++;
+                }
+            }
+            if (givenUp > 0) {
+                notice(Level.INFO, "scaling in: " + givenUp + " GPU(s) still starting will be released when ready ("
+                        + lastScalingReason + ")");
+            }
+            // Then drain the emptiest ready GPUs (highest id on ties); they are released
             // once consolidated.
             List<GpuRecord> ready = new ArrayList<>();
             for (GpuRecord g : cluster.gpus.values()) {

@@ -630,4 +630,32 @@ class ControllerTest {
         h.send(new Event.Tick());
         assertEquals(0, other.get(0), "another policy starts with no state");
     }
+
+    private static long provisions(Harness h) {
+        return h.effects.stream().filter(e -> e instanceof Effect.Provision).count();
+    }
+
+    @Test
+    void aScaleInGivesUpGpusStillStartingRatherThanAReadyOne() {
+        Harness h = harness();
+        assertEquals(2, h.controller.state().gpusReady());
+        h.provisionNanos = 30_000 * MS;
+        budget[0] = 4;
+        h.send(new Event.Tick());
+        assertEquals(4, provisions(h), "two more asked for, 30 s away");
+        budget[0] = 2;
+        for (int i = 0; i < 7; i++) {
+            h.runFor(1000 * MS);
+            h.send(new Event.Tick());
+        }
+        assertTrue(h.controller.state().gpuStatuses(4).stream().allMatch(g -> g.state() == GpuState.READY),
+                "both ready GPUs keep serving");
+        budget[0] = 3;
+        h.send(new Event.Tick());
+        assertEquals(4, provisions(h), "one given up GPU is taken back rather than asked for anew");
+        h.runFor(30_000 * MS);
+        assertEquals(3, h.controller.state().gpusReady());
+        assertEquals(1, h.released.size(), "the other is released as it arrives");
+        assertEquals(3, h.controller.state().budget());
+    }
 }

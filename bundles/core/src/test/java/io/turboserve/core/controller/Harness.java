@@ -49,6 +49,7 @@ final class Harness {
     boolean autoConsume = true;
     boolean failMigrations;
     long stepNanos = 100 * MS;
+    long provisionNanos = MS;
 
     Harness(ControllerConfig config, PlacementPolicy placement, AutoscalingPolicy autoscaling) {
         controller = new Controller(config, AnalyticLatencyModel.reference(config.sessionsPerGpu()));
@@ -160,7 +161,7 @@ final class Harness {
             } else if (e instanceof Effect.EndStream end) {
                 ended.put(end.sessionId(), end.reason());
             } else if (e instanceof Effect.Provision p) {
-                at(MS, new Event.GpuReady(p.requestId(), new GpuInfo(nextGpu++, "fake", 1L << 30)));
+                at(provisionNanos, new Event.GpuReady(p.requestId(), new GpuInfo(nextGpu++, "fake", 1L << 30)));
             } else if (e instanceof Effect.Release r) {
                 released.add(r.gpu());
             }
