@@ -25,9 +25,10 @@
 //    cp.async.wait_group lets their group complete (emu::eager_copies false: a tile read before
 //    its wait shows up) or at once (true: a tile overwritten while another warp still reads it,
 //    for want of a barrier, shows up). Run both.
-// The scheduler runs the fibers of a block forwards and backwards on alternate passes and holds a
-// warp back at a collective, now and then (a fixed pseudo-random sequence), so that warps drift
-// apart by several steps, as they do on a GPU: a missing barrier between warps then shows.
+// A warp runs on through its collectives (lane hands over to lane) until it reaches a
+// __syncthreads or ends, so warps drift apart as far as the barriers let them, as they may on a
+// GPU: a missing barrier between warps then shows. The scheduler runs the warps forwards and
+// backwards on alternate passes.
 #pragma once
 
 #include <cmath>
@@ -134,6 +135,35 @@ inline bool hold_back() {
 
 inline void park(int kind) {
     current->waiting = kind;
+    if (kind == 1) {
+        // A warp collective: the last lane to arrive releases the warp and goes on; the others hand
+        // over to the next lane of their warp that can run, without a round trip to the scheduler.
+        Fiber* warp = &fibers[current->warp * 32];
+        int live = 0;
+        int arrived = 0;
+        for (int l = 0; l < 32; l++) {
+            live += warp[l].done ? 0 : 1;
+            arrived += !warp[l].done && warp[l].waiting == 1 ? 1 : 0;
+        }
+        if (arrived == live) {
+            if (live < 32) {
+                fail("a warp collective after some lanes of the warp exited");
+            }
+            for (int l = 0; l < 32; l++) {
+                warp[l].waiting = 0;
+            }
+            return;
+        }
+        for (int k = 1; k < 32; k++) {
+            Fiber* next = &warp[(current->lane + k) % 32];
+            if (!next->done && next->waiting == 0) {
+                Fiber* me = current;
+                current = next;
+                ts_emu_switch(&me->sp, next->sp);
+                return;
+            }
+        }
+    }
     ts_emu_switch(&current->sp, scheduler);
 }
 
