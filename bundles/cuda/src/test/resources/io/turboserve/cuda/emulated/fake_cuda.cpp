@@ -1,15 +1,18 @@
 // Stand-ins for the CUDA libraries that JavaCPP's CUDA presets link against (libcudart.so.13,
-// libcuda.so.1, libcublas.so.13, libcublasLt.so.13, libnvrtc.so.13), so that the real Java CUDA
-// executor, through the real JNI bindings, runs on a machine without a GPU (CudaExecutorOnEmulatorTest).
-// One source, built once per library with -DFAKE_CUDART, -DFAKE_DRIVER, -DFAKE_CUBLAS, -DFAKE_CUBLASLT
-// or -DFAKE_NVRTC, each with a version script naming its soname (the bindings ask for versioned
-// symbols). Only what the executor calls is here; the bindings' other symbols stay unresolved,
-// which the dynamic linker allows until one is called.
+// libcuda.so.1, libcublas.so.13, libcublasLt.so.13, libnvrtc.so.13, libnccl.so.2), so that the real
+// Java code, through the real JNI bindings, runs on a machine without a GPU (EmulatedCuda, in the
+// test jar of io.turboserve.cuda). One source, built once per library with -DFAKE_CUDART,
+// -DFAKE_DRIVER, -DFAKE_CUBLAS, -DFAKE_CUBLASLT, -DFAKE_NVRTC or -DFAKE_NCCL, each with a version
+// script naming its soname (the bindings ask for versioned symbols). Only what our bundles call is
+// here; the bindings' other symbols stay unresolved, which the dynamic linker allows until one is
+// called.
 //
-// "Device" memory is host memory, copies are memcpy, streams and events are synchronous, the
-// kernels are kernels.cu run by cuda_host.h (built for one head dim, -DHD), GEMMs are a plain loop
-// with fp32 sums, and NVRTC "compiles" to a token that names the head dim. It checks behaviour, not
-// speed: every figure of run/gpu-check needs a real GPU.
+// "Device" memory is host memory (TS_FAKE_MEMORY_GIB per device, default 4; TS_FAKE_GPUS devices,
+// default 1), copies are memcpy, streams and events are synchronous, GEMMs are a plain loop with
+// fp32 sums, NVRTC "compiles" to a token that names the head dim, and NCCL matches the sends and
+// receives of a group and copies. With -DFAKE_KERNELS the driver runs the CUDA executor's
+// kernels.cu under its emulator, cuda_host.h (built for one head dim, -DHD). It checks behaviour,
+// not speed: every figure of run/gpu-check needs a real GPU.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -42,15 +45,19 @@ const size_t PROP_BYTES = 1008, PROP_NAME = 0, PROP_NAME_BYTES = 256, PROP_TOTAL
              PROP_MINOR = 364, PROP_SM_COUNT = 384;
 
 namespace {
-const size_t TOTAL = 8ull << 30;
 std::mutex lock;
-std::map<void*, size_t> allocations;
-size_t used = 0;
+std::map<void*, std::pair<int, size_t>> allocations; // address -> (device, bytes)
+std::map<int, size_t> used;
 thread_local int device = 0;
 
 int gpus() {
     const char* n = std::getenv("TS_FAKE_GPUS");
     return n == nullptr ? 1 : std::atoi(n);
+}
+
+size_t total() {
+    const char* g = std::getenv("TS_FAKE_MEMORY_GIB");
+    return (size_t) (g == nullptr ? 4 : std::atoi(g)) << 30;
 }
 
 struct Event {
@@ -85,9 +92,9 @@ cudaError_t cudaGetDeviceProperties(void* p, int d) {
     char* b = (char*) p;
     std::memset(b, 0, PROP_BYTES);
     std::snprintf(b + PROP_NAME, PROP_NAME_BYTES, "%s", FAKE_DEVICE_NAME);
-    size_t total = TOTAL;
+    size_t bytes = total();
     int major = 9, minor = 0, sms = 4;
-    std::memcpy(b + PROP_TOTAL_MEM, &total, sizeof total);
+    std::memcpy(b + PROP_TOTAL_MEM, &bytes, sizeof bytes);
     std::memcpy(b + PROP_MAJOR, &major, sizeof major);
     std::memcpy(b + PROP_MINOR, &minor, sizeof minor);
     std::memcpy(b + PROP_SM_COUNT, &sms, sizeof sms);
@@ -129,15 +136,15 @@ cudaError_t cudaGetDevice(int* d) {
 
 cudaError_t cudaMalloc(void** p, size_t bytes) {
     std::lock_guard<std::mutex> g(lock);
-    if (used + bytes > TOTAL) {
+    if (used[device] + bytes > total()) {
         return cudaErrorMemoryAllocation;
     }
     *p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
     if (*p == nullptr) {
         return cudaErrorMemoryAllocation;
     }
-    allocations[*p] = bytes;
-    used += bytes;
+    allocations[*p] = {device, bytes};
+    used[device] += bytes;
     return cudaSuccess;
 }
 
@@ -147,16 +154,16 @@ cudaError_t cudaFree(void* p) {
     if (it == allocations.end()) {
         return p == nullptr ? cudaSuccess : cudaErrorInvalidValue;
     }
-    used -= it->second;
+    used[it->second.first] -= it->second.second;
     allocations.erase(it);
     std::free(p);
     return cudaSuccess;
 }
 
-cudaError_t cudaMemGetInfo(size_t* free, size_t* total) {
+cudaError_t cudaMemGetInfo(size_t* free, size_t* all) {
     std::lock_guard<std::mutex> g(lock);
-    *free = TOTAL - used;
-    *total = TOTAL;
+    *free = total() - used[device];
+    *all = total();
     return cudaSuccess;
 }
 
@@ -180,6 +187,21 @@ cudaError_t cudaHostUnregister(void*) {
 
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, int, cudaStream_t) {
     std::memmove(dst, src, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, int) {
+    std::memmove(dst, src, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemset(void* dst, int value, size_t bytes) {
+    std::memset(dst, value, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) {
+    std::memset(dst, value, bytes);
     return cudaSuccess;
 }
 
@@ -239,8 +261,12 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
 
 // ------------------------------------------------------------------------------------ driver
 #ifdef FAKE_DRIVER
+#ifdef FAKE_KERNELS
 #include "cuda_host.h"
 #include "kernels.cu"
+#else
+#define HD 0 // no kernels: every module is refused
+#endif
 
 #include <mutex>
 
@@ -275,7 +301,9 @@ float F(void** params, int i) {
     return *(float*) params[i];
 }
 
+#ifdef FAKE_KERNELS
 typedef unsigned short B;
+#endif
 
 // The emulator runs one grid at a time (its scheduler is global); workers on other threads wait.
 std::mutex launching;
@@ -285,7 +313,7 @@ extern "C" {
 CUresult cuModuleLoadData(void** module, const void* image) {
     const char* text = (const char*) image;
     size_t prefix = std::strlen(FAKE_IMAGE_PREFIX);
-    if (std::strncmp(text, FAKE_IMAGE_PREFIX, prefix) != 0 || std::atoi(text + prefix) != HD) {
+    if (HD == 0 || std::strncmp(text, FAKE_IMAGE_PREFIX, prefix) != 0 || std::atoi(text + prefix) != HD) {
         std::fprintf(stderr, "fake libcuda: not an image of this emulator (built for HD=%d)\n", HD);
         return INVALID_IMAGE;
     }
@@ -318,6 +346,9 @@ CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, u
     if (function == nullptr || gz != 1 || by != 1 || bz != 1 || shared != 0 || extra != nullptr || a == nullptr) {
         return INVALID_VALUE;
     }
+#ifndef FAKE_KERNELS
+    return INVALID_VALUE;
+#else
     std::lock_guard<std::mutex> one(launching);
     const std::string& n = ((Function*) function)->name;
     const char* name = n.c_str();
@@ -351,6 +382,7 @@ CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, u
         });
     }
     return OK;
+#endif
 }
 }
 #endif
@@ -522,6 +554,149 @@ int nvrtcGetProgramLog(Program* prog, char* out) {
 
 const char* nvrtcGetErrorString(int result) {
     return result == SUCCESS ? "NVRTC_SUCCESS" : "an error of the NVRTC emulation";
+}
+}
+#endif
+
+// ------------------------------------------------------------------------------------ NCCL
+#ifdef FAKE_NCCL
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace {
+const int SUCCESS = 0;
+const int INVALID_ARGUMENT = 4;
+const int INVALID_USAGE = 5;
+
+// The communicators made by one ncclCommInitAll.
+struct Clique {
+    int ranks;
+};
+
+struct Comm {
+    std::shared_ptr<Clique> clique;
+    int rank;
+};
+
+struct Op {
+    bool send;
+    void* buf;
+    size_t bytes;
+    int peer;
+    Comm* comm;
+};
+
+std::mutex lock;
+int depth = 0;
+std::vector<Op> pending;
+
+size_t type_bytes(int t) {
+    switch (t) {
+        case 0: case 1: return 1;          // int8, uint8
+        case 2: case 3: case 7: return 4;  // int32, uint32, float32
+        case 4: case 5: case 8: return 8;  // int64, uint64, float64
+        case 6: case 9: return 2;          // float16, bfloat16
+        default: return 0;
+    }
+}
+
+// Pairs every send with the receive that names it (same clique, ranks crossed, same size) and copies.
+int flush() {
+    std::vector<Op> ops;
+    ops.swap(pending);
+    std::vector<bool> used(ops.size(), false);
+    for (size_t i = 0; i < ops.size(); i++) {
+        if (!ops[i].send) {
+            continue;
+        }
+        bool matched = false;
+        for (size_t j = 0; j < ops.size() && !matched; j++) {
+            if (!ops[j].send && !used[j] && ops[j].comm->clique == ops[i].comm->clique
+                    && ops[j].comm->rank == ops[i].peer && ops[j].peer == ops[i].comm->rank
+                    && ops[j].bytes == ops[i].bytes) {
+                std::memmove(ops[j].buf, ops[i].buf, ops[i].bytes);
+                used[j] = true;
+                matched = true;
+            }
+        }
+        if (!matched) {
+            std::fprintf(stderr, "fake NCCL: a send of %zu bytes from rank %d to %d has no receive (it would hang)\n",
+                    ops[i].bytes, ops[i].comm->rank, ops[i].peer);
+            return INVALID_USAGE;
+        }
+    }
+    for (size_t j = 0; j < ops.size(); j++) {
+        if (!ops[j].send && !used[j]) {
+            std::fprintf(stderr, "fake NCCL: a receive has no send (it would hang)\n");
+            return INVALID_USAGE;
+        }
+    }
+    return SUCCESS;
+}
+
+int enqueue(Op op, int type) {
+    if (op.comm == nullptr || op.peer < 0 || op.peer >= op.comm->clique->ranks || type_bytes(type) == 0) {
+        return INVALID_ARGUMENT;
+    }
+    op.bytes *= type_bytes(type);
+    std::lock_guard<std::mutex> g(lock);
+    pending.push_back(op);
+    return depth == 0 ? flush() : SUCCESS;
+}
+} // namespace
+
+extern "C" {
+int ncclGetVersion(int* version) {
+    *version = 22703;
+    return SUCCESS;
+}
+
+int ncclCommInitAll(Comm** comms, int count, const int*) {
+    if (comms == nullptr || count < 1) {
+        return INVALID_ARGUMENT;
+    }
+    auto clique = std::make_shared<Clique>(Clique{count});
+    for (int r = 0; r < count; r++) {
+        comms[r] = new Comm{clique, r};
+    }
+    return SUCCESS;
+}
+
+int ncclCommDestroy(Comm* comm) {
+    delete comm;
+    return SUCCESS;
+}
+
+int ncclCommAbort(Comm* comm) {
+    delete comm;
+    return SUCCESS;
+}
+
+int ncclGroupStart(void) {
+    std::lock_guard<std::mutex> g(lock);
+    depth++;
+    return SUCCESS;
+}
+
+int ncclGroupEnd(void) {
+    std::lock_guard<std::mutex> g(lock);
+    if (depth == 0) {
+        return INVALID_USAGE;
+    }
+    return --depth == 0 ? flush() : SUCCESS;
+}
+
+int ncclSend(const void* buf, size_t count, int type, int peer, Comm* comm, void*) {
+    return enqueue(Op{true, (void*) buf, count, peer, comm}, type);
+}
+
+int ncclRecv(void* buf, size_t count, int type, int peer, Comm* comm, void*) {
+    return enqueue(Op{false, buf, count, peer, comm}, type);
+}
+
+const char* ncclGetErrorString(int result) {
+    return result == SUCCESS ? "no error" : "an error of the NCCL emulation";
 }
 }
 #endif

@@ -1,0 +1,123 @@
+package io.turboserve.cuda.emulated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An emulation of CUDA for tests on machines without a GPU: stand-ins for the libraries JavaCPP's
+ * CUDA presets link against, built with g++ from {@code fake_cuda.cpp} (a resource of this test
+ * jar), and a child JVM that runs a GPU test class over them through the real JNI bindings. It
+ * checks behaviour only (host memory, memcpy copies); no figure measured under it means anything.
+ * Shared by the CUDA executor's and the NCCL transport's tests through this bundle's test jar.
+ */
+public final class EmulatedCuda {
+    private static final String[][] LIBRARIES = {
+        {"FAKE_CUDART", "libcudart.so.13"}, {"FAKE_DRIVER", "libcuda.so.1"}, {"FAKE_CUBLAS", "libcublas.so.13"},
+        {"FAKE_CUBLASLT", "libcublasLt.so.13"}, {"FAKE_NVRTC", "libnvrtc.so.13"}, {"FAKE_NCCL", "libnccl.so.2"},
+    };
+
+    private EmulatedCuda() {
+    }
+
+    /** @return why the emulation cannot be built here, or null when it can */
+    public static String unavailable() {
+        String arch = System.getProperty("os.arch");
+        if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
+            return "the CUDA emulation is built for x86-64; this is " + arch;
+        }
+        return gxx() == null ? "g++ is not on the PATH, so the CUDA emulation cannot be built" : null;
+    }
+
+    /**
+     * Builds the libraries into {@code dir}.
+     *
+     * @param kernels a folder holding {@code kernels.cu} and its CPU emulator {@code cuda_host.h},
+     *                whose kernels the driver then runs (built for head dim {@code hd}); or null
+     *                for a driver that refuses every module
+     */
+    public static void build(Path dir, Path kernels, int hd) throws Exception {
+        Path source = dir.resolve("fake_cuda.cpp");
+        try (InputStream in = EmulatedCuda.class.getResourceAsStream("fake_cuda.cpp")) {
+            Files.write(source, in.readAllBytes());
+        }
+        for (String[] lib : LIBRARIES) {
+            Path map = dir.resolve(lib[1] + ".map");
+            // The bindings ask for symbols versioned with the soname.
+            Files.writeString(map, lib[1] + " { global: *; };\n");
+            List<String> cmd = new ArrayList<>(List.of(gxx(), "-std=c++17", "-O2", "-shared", "-fPIC",
+                    "-ffp-contract=off", "-fno-strict-aliasing", "-D" + lib[0]));
+            if (kernels != null) {
+                cmd.addAll(List.of("-DFAKE_KERNELS", "-DHD=" + hd, "-I" + kernels));
+            }
+            cmd.addAll(List.of(source.toString(), "-Wl,-soname," + lib[1], "-Wl,--version-script=" + map, "-o",
+                    dir.resolve(lib[1]).toString()));
+            run(cmd, Map.of(), 300);
+        }
+    }
+
+    /**
+     * Runs every {@code @Test} of {@code testClass} in a child JVM over the libraries in {@code dir}
+     * (see {@link EmulatedTestRun}) and fails unless none failed and every test in {@code mustPass}
+     * passed (rather than skipped).
+     *
+     * @param env more environment for the child, such as {@code TS_FAKE_GPUS}
+     * @return the child's output
+     */
+    public static String runTests(Path dir, Class<?> testClass, Map<String, String> env, Set<String> mustPass)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("LD_LIBRARY_PATH", dir.toString());
+        String log = run(List.of(java, "-Dorg.bytedeco.javacpp.platform.linkpath=" + dir, "-cp",
+                System.getProperty("java.class.path"), EmulatedTestRun.class.getName(), testClass.getName()), all, 900);
+        for (String test : mustPass) {
+            assertTrue(log.contains("PASS " + test + " "), test + " did not pass on the emulated device:\n" + log);
+        }
+        return log;
+    }
+
+    private static String run(List<String> cmd, Map<String, String> env, int seconds) throws Exception {
+        ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
+        b.environment().putAll(env);
+        Process p = b.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), cmd.get(0) + " timed out");
+        String log = new String(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + log);
+        return log;
+    }
+
+    private static String gxx() {
+        String path = System.getenv("PATH");
+        for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
+            File f = new File(d, "g++");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        return null;
+    }
+
+    /** Copies a class-path resource to a file. */
+    public static void copyResource(Class<?> owner, String resource, Path to) throws IOException {
+        try (InputStream in = owner.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("no resource " + resource);
+            }
+            Files.write(to, in.readAllBytes());
+        }
+    }
+}
