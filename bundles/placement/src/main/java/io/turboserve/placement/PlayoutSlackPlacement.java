@@ -172,9 +172,12 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
      *
      * @param inner    the batching-aware placement's state
      * @param swapping sessions this policy offloaded to lend their slot, while that offload may still run
-     * @param lendingPausedUntilNanos no slot is lent before this (after a lend rolled back)
+     * @param lendFailedAtNanos when a lend last rolled back (controller clock), or
+     *                          {@code Long.MIN_VALUE}: no slot is lent for {@code pauseAfterFailedLend}
+     *                          after it (the setting of the deciding instance, so a reconfigured
+     *                          pause applies at once)
      */
-    public record State(PolicyState inner, Set<String> swapping, long lendingPausedUntilNanos) implements PolicyState {
+    public record State(PolicyState inner, Set<String> swapping, long lendFailedAtNanos) implements PolicyState {
         public State {
             Objects.requireNonNull(inner, "inner");
             swapping = Set.copyOf(swapping);
@@ -225,7 +228,7 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
             migrating.add(m.sessionId());
         }
         long swapAfter = settings.swapAfter().toNanos();
-        long pausedUntil = last == null ? Long.MIN_VALUE : last.lendingPausedUntilNanos();
+        long failedAt = last == null ? Long.MIN_VALUE : last.lendFailedAtNanos();
         int waiting = 0;
         int freeing = 0;
         Set<String> stillSwapping = new HashSet<>();
@@ -253,14 +256,15 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
                 }
             } else if (swapped && s.residency() == Residency.RESIDENT) {
                 // A lend that rolled back (the host store full, a failed copy): lend no more for a while.
-                pausedUntil = now + settings.pauseAfterFailedLend().toNanos();
+                failedAt = now;
             } else if (!migrating.contains(s.id()) && lends(snapshot, s, now)) {
                 lenders.add(s);
             }
         }
-        int swaps = now < pausedUntil ? 0 : Math.min(Math.min(waiting - freeing, lenders.size()), settings.maxSwaps());
+        boolean paused = failedAt != Long.MIN_VALUE && now - failedAt < settings.pauseAfterFailedLend().toNanos();
+        int swaps = paused ? 0 : Math.min(Math.min(waiting - freeing, lenders.size()), settings.maxSwaps());
         if (swaps <= 0) {
-            return new PlacementResult(plan, new State(r.next(), stillSwapping, pausedUntil));
+            return new PlacementResult(plan, new State(r.next(), stillSwapping, failedAt));
         }
         // Sessions whose client is not reading need nothing now; then the most unwatched video.
         lenders.sort(Comparator.comparingInt((SessionView s) -> s.chunkRequestedNanos() < 0 ? 0 : 1)
@@ -272,7 +276,7 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
             stillSwapping.add(v.id());
         }
         Plan withSwaps = new Plan(plan.placements(), plan.migrations(), offloads, plan.stepBatch());
-        return new PlacementResult(withSwaps, new State(r.next(), stillSwapping, pausedUntil));
+        return new PlacementResult(withSwaps, new State(r.next(), stillSwapping, failedAt));
     }
 
     /**

@@ -176,8 +176,7 @@ class PlayoutSlackPlacementTest {
         ClusterSnapshot s = oneFullGpu(waiting("w", 2_000));
         var failed = policy.plan(s, new PlayoutSlackPlacement.State(PolicyState.NONE, Set.of("b"), Long.MIN_VALUE));
         assertEquals(List.of(), failed.plan().offloads());
-        long until = ((PlayoutSlackPlacement.State) failed.next()).lendingPausedUntilNanos();
-        assertEquals(NOW + 10 * S, until);
+        assertEquals(NOW, ((PlayoutSlackPlacement.State) failed.next()).lendFailedAtNanos());
         // Still paused 5 s later (the state carries the pause); lending again after 10 s. ("p" lends
         // at any time: its client is not reading.)
         ClusterSnapshot later = Snapshots.cluster(1).k(2).now(NOW + 5 * S)
@@ -186,6 +185,11 @@ class PlayoutSlackPlacementTest {
         ClusterSnapshot after = Snapshots.cluster(1).k(2).now(NOW + 11 * S)
                 .views(served("a", 0, 5_000), notReading("p", Residency.RESIDENT, 0), waiting("w", 2_000)).build();
         assertEquals(List.of("p"), policy.plan(after, failed.next()).plan().offloads());
+        // A reconfigured instance with a 2 s pause, handed the same state, lends 5 s after the failure.
+        PlayoutSlackPlacement.Settings d = PlayoutSlackPlacement.Settings.defaults();
+        PlayoutSlackPlacement shorter = new PlayoutSlackPlacement(new PlayoutSlackPlacement.Settings(d.swapAfter(),
+                d.minSlack(), d.maxSwaps(), java.time.Duration.ofSeconds(2), d.inner()));
+        assertEquals(List.of("p"), shorter.plan(later, failed.next()).plan().offloads());
     }
 
     @Test

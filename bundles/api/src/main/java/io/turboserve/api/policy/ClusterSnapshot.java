@@ -9,7 +9,8 @@ import java.util.List;
  * @param nowNanos       the controller clock at the decision
  * @param sessionsPerGpu K, the most sessions resident on one GPU
  * @param maxBatch       the most sessions served by one coalesced step
- * @param budget         GPUs provisioned now (ready, provisioning and draining)
+ * @param budget         GPUs provisioned now (ready, provisioning and draining; not the requests a
+ *                       scale-in gave up while they started, which are released as they arrive)
  * @param bounds         the operator's budget bounds
  * @param gpus           every provisioned GPU, by id
  * @param sessions       every session not departed, in arrival order

@@ -147,7 +147,11 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.ProvisionFailed e) {
             cluster.pendingProvisions.remove(e.requestId());
-            cluster.unwantedProvisions.remove(e.requestId());
+            if (cluster.unwantedProvisions.remove(e.requestId())) {
+                // Nobody wanted it any more: no reason to hold back the next request.
+                notice(Level.INFO, "a GPU request given up by a scale-in failed: " + e.reason());
+                return false;
+            }
             provisionBackoffUntil = now + config.provisionRetry().toNanos();
             notice(Level.WARNING, "no GPU could be provisioned: " + e.reason());
             return false;
@@ -183,9 +187,9 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.PlacementPolicyChanged e) {
             if (e.policy() != null && e.policy() != placement) {
-                // A policy reconfigured (same name, new settings) keeps what it remembers, such as
-                // the slots it is lending; another policy starts afresh.
-                boolean same = placement != null && placement.name().equals(e.policy().name());
+                // A policy reconfigured (same name and class, new settings) keeps what it
+                // remembers, such as the slots it is lending; another policy starts afresh.
+                boolean same = reconfigured(placement, e.policy());
                 placement = e.policy();
                 stepBatch = 0;
                 if (!same) {
@@ -196,7 +200,7 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.AutoscalingPolicyChanged e) {
             if (e.policy() != null && e.policy() != autoscaling) {
-                boolean same = autoscaling != null && autoscaling.name().equals(e.policy().name());
+                boolean same = reconfigured(autoscaling, e.policy());
                 autoscaling = e.policy();
                 if (!same) {
                     autoscalingState = PolicyState.NONE;
@@ -465,7 +469,9 @@ public final class Controller {
         GpuRecord g = new GpuRecord(e.gpu().id(), e.gpu().description(), e.gpu().memoryBytes(),
                 requestedAt == null ? now : requestedAt, now);
         if (cluster.gpus.containsKey(g.id)) {
-            notice(Level.ERROR, "provisioner handed out GPU " + g.id + " twice; releasing the duplicate");
+            // Releasing that id would release the GPU in use; the request is dropped instead.
+            cluster.unwantedProvisions.remove(e.requestId());
+            notice(Level.ERROR, "provisioner handed out GPU " + g.id + " twice; ignoring the duplicate");
             return;
         }
         cluster.gpus.put(g.id, g);
@@ -600,6 +606,16 @@ public final class Controller {
                 out.add(new Effect.Release(g.id));
             }
         }
+    }
+
+    /** @return whether {@code next} is {@code current} reconfigured: the same name and class. */
+    private static boolean reconfigured(Object current, Object next) {
+        if (current == null || current.getClass() != next.getClass()) {
+            return false;
+        }
+        String a = current instanceof PlacementPolicy p ? p.name() : ((AutoscalingPolicy) current).name();
+        String b = next instanceof PlacementPolicy p ? p.name() : ((AutoscalingPolicy) next).name();
+        return a.equals(b);
     }
 
     /** Provisions up to, or drains down to, {@code budget} serving GPUs. */
