@@ -61,25 +61,36 @@ public final class GpuCheck {
     /** Attention kernels that failed the tiny equivalence: the timed sections do not use them. */
     private final List<String> failedKernels = new ArrayList<>();
 
-    private GpuCheck(Path out) {
+    /**
+     * A rehearsal (run/gpu-check --emulated): every section runs at the {@code tiny} shape in place of
+     * {@code wan-1.3b} and {@code wan-14b}, to exercise this check's own code on an emulated device.
+     * Its figures are no GPU's, and its profile goes to {@code rehearsal-profile.json}.
+     */
+    private final boolean rehearsal;
+
+    private GpuCheck(Path out, boolean rehearsal) {
         this.out = out;
+        this.rehearsal = rehearsal;
     }
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target/gpu-check");
         List<String> only = new ArrayList<>();
+        boolean rehearsal = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
+                case "--rehearsal" -> rehearsal = true;
                 default -> {
-                    System.err.println("usage: GpuCheck [--out DIR] [--only tiny,continuity,offload,migration,kernels,table]");
+                    System.err.println("usage: GpuCheck [--out DIR] [--only tiny,continuity,offload,migration,kernels,table]"
+                            + " [--rehearsal]");
                     System.exit(64);
                 }
             }
         }
         Files.createDirectories(out);
-        System.exit(new GpuCheck(out).run(only));
+        System.exit(new GpuCheck(out, rehearsal).run(only));
     }
 
     private int run(List<String> only) throws IOException {
@@ -95,6 +106,11 @@ public final class GpuCheck {
         }
         CudaStatus status = CudaStatus.probe();
         log.println(status.message());
+        if (rehearsal) {
+            log.println("REHEARSAL: every section at the tiny shape in place of wan-1.3b and wan-14b; no figure here is a "
+                    + "measurement of a GPU");
+            results.put("rehearsal", true);
+        }
         results.put("date", LocalDate.now().toString());
         results.put("cuda", status.message());
         if (!status.available()) {
@@ -156,15 +172,20 @@ public final class GpuCheck {
         results.put("reference_rows", rows);
     }
 
+    /** @return the preset a section names, or {@code tiny} in a rehearsal */
+    private String size(String model) {
+        return rehearsal ? "tiny" : model;
+    }
+
     private CudaChunkExecutor executor(String model, int window, int workers, int k, int maxBatch, String attention) {
-        ModelPreset preset = ModelPreset.of(model, window);
+        ModelPreset preset = ModelPreset.of(size(model), window);
         CudaChunkExecutor.Settings s = new CudaChunkExecutor.Settings(preset, 1234, List.of(devices.get(0).ordinal()),
                 workers, k, maxBatch, 2L << 30, attention);
         return new CudaChunkExecutor(s, devices);
     }
 
-    private static SessionSpec spec(String model, String prompt, long seed) {
-        return new SessionSpec("gpu-check", model, prompt, seed, Map.of());
+    private SessionSpec spec(String model, String prompt, long seed) {
+        return new SessionSpec("gpu-check", size(model), prompt, seed, Map.of());
     }
 
     // ------------------------------------------------------------------ tiny equivalence
@@ -529,7 +550,7 @@ public final class GpuCheck {
                                 ref.batch(), best, best / ref.batch(), ref.chunkMs(), ratio, tflops,
                                 100 * tflops / CUBLAS_PEAK_TFLOPS, ratio <= 1.1 ? "PASS" : "FAIL (target <= 1.1x)");
                         Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("model", model);
+                        row.put("model", rehearsal ? "tiny (rehearsing " + model + ")" : model);
                         row.put("batch", ref.batch());
                         row.put("context_frames", window);
                         row.put("forward_ms", best / 5);
@@ -563,7 +584,8 @@ public final class GpuCheck {
                     + "forwards + 1 K/V forward; every layer run (full depth); best of 2 timed steps after a warm-up, "
                     + "window full");
             profile.put("rows", profileRows);
-            Files.writeString(out.resolve("cuda-measured-profile.json"), Json.write(profile));
+            Files.writeString(out.resolve(rehearsal ? "rehearsal-profile.json" : "cuda-measured-profile.json"),
+                    Json.write(profile));
         }
     }
 }
