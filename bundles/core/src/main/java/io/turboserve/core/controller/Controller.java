@@ -55,6 +55,8 @@ public final class Controller {
     private boolean rearmed;
     /** The step size the placement policy asked for last (0: the configured maximum). */
     private int stepBatch;
+    private static final long REAL_TIME_WARNING_EVERY = 600_000_000_000L;
+    private long realTimeWarnedAt = Long.MIN_VALUE / 2;
     /** Whether a lost GPU is still held because a transfer targets it (checked after each event). */
     private boolean lostGpusHeld;
 
@@ -395,6 +397,7 @@ public final class Controller {
             g.lastStepNanos = e.finishedNanos() - e.startedNanos();
             g.lastBatch = e.outputs().size();
             latency.observeStep(g.id, e.outputs().size(), g.lastStepNanos);
+            warnIfSlowerThanRealTime(g, now);
         }
         int batch = e.outputs().size();
         for (ChunkOutput o : e.outputs()) {
@@ -698,6 +701,22 @@ public final class Controller {
     public ClusterSnapshot snapshot(long now) {
         return cluster.snapshot(now, config, bounds, demand.stats(now, cluster.aliveCount(), cluster.activeCount()),
                 latency);
+    }
+
+    /**
+     * A step that serves several sessions and takes longer than the video each of them gets from it
+     * means those sessions fall behind their users (stalls) for as long as they are packed so: K or
+     * the batch is above what this GPU keeps in real time. Said at most once every 10 minutes.
+     */
+    private void warnIfSlowerThanRealTime(GpuRecord g, long now) {
+        long video = config.chunkVideo().toNanos();
+        if (g.lastBatch < 2 || g.lastStepNanos <= video || now - realTimeWarnedAt < REAL_TIME_WARNING_EVERY) {
+            return;
+        }
+        realTimeWarnedAt = now;
+        notice(Level.WARNING, String.format(java.util.Locale.ROOT, "GPU %d: a step of %d sessions took %.0f ms, more than "
+                + "the %.0f ms of video each gets from it, so sessions packed like this stall; lower sessionsPerGpu or "
+                + "maxBatch to what one GPU keeps in real time", g.id, g.lastBatch, g.lastStepNanos / 1e6, video / 1e6));
     }
 
     private void notice(Level level, String message) {

@@ -658,4 +658,24 @@ class ControllerTest {
         assertEquals(1, h.released.size(), "the other is released as it arrives");
         assertEquals(3, h.controller.state().budget());
     }
+
+    private static List<String> warnings(Harness h) {
+        return h.effects.stream().filter(e -> e instanceof Effect.Notice n && n.level() == System.Logger.Level.WARNING)
+                .map(e -> ((Effect.Notice) e).message()).toList();
+    }
+
+    @Test
+    void aStepSlowerThanTheVideoItMakesIsWarnedAboutOnce() {
+        budget[0] = 1;
+        Harness h = harness();
+        h.stepNanos = 900 * MS; // more than the 750 ms of video a chunk stands for
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.runFor(3000 * MS);
+        assertTrue(warnings(h).isEmpty(), "one session alone is not packed: " + warnings(h));
+        h.send(new Event.SessionActivated(h.create("b")));
+        h.runFor(5000 * MS);
+        List<String> w = warnings(h).stream().filter(m -> m.contains("stall")).toList();
+        assertEquals(1, w.size(), "said once, not at every step: " + w);
+        assertTrue(w.get(0).contains("a step of 2 sessions took 900 ms, more than the 750 ms of video"), w.get(0));
+    }
 }
