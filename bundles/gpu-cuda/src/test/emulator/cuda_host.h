@@ -113,6 +113,12 @@ struct LaneSlot {
 
 inline ts_dim3 grid_dim, block_dim, block_idx;
 inline std::vector<Fiber> fibers;
+// Per warp of the running block: lanes not yet finished, and lanes waiting at a collective.
+struct WarpCount {
+    int live;
+    int arrived;
+};
+inline std::vector<WarpCount> warps;
 inline std::vector<LaneSlot> slots;
 inline Fiber* current;
 inline void* scheduler = nullptr;
@@ -139,16 +145,12 @@ inline void park(int kind) {
         // A warp collective: the last lane to arrive releases the warp and goes on; the others hand
         // over to the next lane of their warp that can run, without a round trip to the scheduler.
         Fiber* warp = &fibers[current->warp * 32];
-        int live = 0;
-        int arrived = 0;
-        for (int l = 0; l < 32; l++) {
-            live += warp[l].done ? 0 : 1;
-            arrived += !warp[l].done && warp[l].waiting == 1 ? 1 : 0;
+        WarpCount& count = warps[current->warp];
+        if (count.live < 32) {
+            fail("a warp collective after some lanes of the warp exited");
         }
-        if (arrived == live) {
-            if (live < 32) {
-                fail("a warp collective after some lanes of the warp exited");
-            }
+        if (++count.arrived == 32) {
+            count.arrived = 0;
             for (int l = 0; l < 32; l++) {
                 warp[l].waiting = 0;
             }
@@ -183,6 +185,7 @@ inline LaneSlot& lane_slot(int lane) {
 [[noreturn]] inline void entry() {
     body();
     current->done = true;
+    warps[current->warp].live--;
     ts_emu_switch(&current->sp, scheduler);
     std::abort(); // a finished fiber is never resumed
 }
@@ -205,6 +208,7 @@ inline void run_block() {
     }
     fibers.resize(n);
     slots.assign(n, LaneSlot{});
+    warps.assign(n / 32, WarpCount{32, 0});
     for (size_t i = 0; i < n; i++) {
         Fiber& f = fibers[i];
         f.stack.resize(256 * 1024);
@@ -254,6 +258,7 @@ inline void run_block() {
             if (atWarp == 32 && n > 32 && hold_back()) {
                 held = true;
             } else if (atWarp == 32) {
+                warps[w].arrived = 0;
                 for (int l = 0; l < 32; l++) {
                     fibers[w * 32 + l].waiting = 0;
                 }
