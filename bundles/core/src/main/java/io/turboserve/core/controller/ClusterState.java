@@ -28,7 +28,7 @@ public final class ClusterState {
     final Map<String, SessionRecord> sessions = new LinkedHashMap<>();
     final TreeMap<Integer, GpuRecord> gpus = new TreeMap<>();
     /** Provision requests in flight: id to the time asked (cost counts from then). */
-    final Map<Long, Long> pendingProvisions = new TreeMap<>();
+    final java.util.NavigableMap<Long, Long> pendingProvisions = new TreeMap<>();
     /**
      * Pending provisions a scale-in gave up while they were starting: released as they arrive,
      * unless a scale-out wants them back first. Not counted in the serving budget.
@@ -97,9 +97,14 @@ public final class ClusterState {
         return n;
     }
 
+    /** @return GPU requests in progress that are still wanted. */
+    private int provisioning() {
+        return pendingProvisions.size() - unwantedProvisions.size();
+    }
+
     /** @return GPUs that count towards the budget the autoscaler steers: ready and asked for. */
     int servingBudget() {
-        int n = pendingProvisions.size() - unwantedProvisions.size();
+        int n = provisioning();
         for (GpuRecord g : gpus.values()) {
             if (g.state == GpuState.READY) {
                 n++;
@@ -126,7 +131,7 @@ public final class ClusterState {
                 sv.add(view(s, now, chunkVideoNanos));
             }
         }
-        int budget = pendingProvisions.size() - unwantedProvisions.size() + gpus.size();
+        int budget = provisioning() + gpus.size();
         return new ClusterSnapshot(now, config.sessionsPerGpu(), config.maxBatch(), budget, bounds, gv, sv, demand,
                 latency);
     }

@@ -191,7 +191,7 @@ public final class Controller {
             if (e.policy() != null && e.policy() != placement) {
                 // A policy reconfigured (same name and class, new settings) keeps what it
                 // remembers, such as the slots it is lending; another policy starts afresh.
-                boolean same = reconfigured(placement, e.policy());
+                boolean same = reconfigured(placement, e.policy(), PlacementPolicy::name);
                 placement = e.policy();
                 stepBatch = 0;
                 if (!same) {
@@ -202,7 +202,7 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.AutoscalingPolicyChanged e) {
             if (e.policy() != null && e.policy() != autoscaling) {
-                boolean same = reconfigured(autoscaling, e.policy());
+                boolean same = reconfigured(autoscaling, e.policy(), AutoscalingPolicy::name);
                 autoscaling = e.policy();
                 if (!same) {
                     autoscalingState = PolicyState.NONE;
@@ -612,13 +612,8 @@ public final class Controller {
     }
 
     /** @return whether {@code next} is {@code current} reconfigured: the same name and class. */
-    private static boolean reconfigured(Object current, Object next) {
-        if (current == null || current.getClass() != next.getClass()) {
-            return false;
-        }
-        String a = current instanceof PlacementPolicy p ? p.name() : ((AutoscalingPolicy) current).name();
-        String b = next instanceof PlacementPolicy p ? p.name() : ((AutoscalingPolicy) next).name();
-        return a.equals(b);
+    private static <P> boolean reconfigured(P current, P next, java.util.function.Function<P, String> name) {
+        return current != null && current.getClass() == next.getClass() && name.apply(current).equals(name.apply(next));
     }
 
     /** Provisions up to, or drains down to, {@code budget} serving GPUs. */
@@ -643,7 +638,7 @@ public final class Controller {
             // nobody yet, so draining a ready GPU instead would give up capacity at hand for
             // capacity a cold start away. They are released as they arrive.
             int givenUp = 0;
-            for (Long id : cluster.pendingProvisions.keySet().stream().sorted(Comparator.reverseOrder()).toList()) {
+            for (Long id : cluster.pendingProvisions.descendingKeySet()) {
                 if (serving <= budget) {
                     break;
                 }
