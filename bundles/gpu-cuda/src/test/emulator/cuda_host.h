@@ -442,13 +442,17 @@ inline void ldsm(unsigned* r, int matrices, bool trans, const void* row) {
     emu::warp_sync();
 }
 
-inline void ldsm_x4(unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3, const void* row) {
+inline void ldsm4(bool trans, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3, const void* row) {
     unsigned r[4];
-    ldsm(r, 4, false, row);
+    ldsm(r, 4, trans, row);
     r0 = r[0];
     r1 = r[1];
     r2 = r[2];
     r3 = r[3];
+}
+
+inline void ldsm_x4(unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3, const void* row) {
+    ldsm4(false, r0, r1, r2, r3, row);
 }
 
 inline void ldsm_x2(unsigned& r0, unsigned& r1, const void* row) {
@@ -459,10 +463,5 @@ inline void ldsm_x2(unsigned& r0, unsigned& r1, const void* row) {
 }
 
 inline void ldsm_x4_trans(unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3, const void* row) {
-    unsigned r[4];
-    ldsm(r, 4, true, row);
-    r0 = r[0];
-    r1 = r[1];
-    r2 = r[2];
-    r3 = r[3];
+    ldsm4(true, r0, r1, r2, r3, row);
 }

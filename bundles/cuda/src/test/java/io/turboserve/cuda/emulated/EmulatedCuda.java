@@ -1,8 +1,5 @@
 package io.turboserve.cuda.emulated;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * CUDA presets link against, built with g++ from {@code fake_cuda.cpp} (a resource of this test
  * jar), and a child JVM that runs a GPU test class over them through the real JNI bindings. It
  * checks behaviour only (host memory, memcpy copies); no figure measured under it means anything.
- * Shared by the CUDA executor's and the NCCL transport's tests through this bundle's test jar.
+ * Shared by the CUDA executor's and the NCCL transport's tests through this bundle's test jar, and
+ * by {@code run/gpu-check --emulated} through {@link #main}. Needs no JUnit: failures are
+ * {@link AssertionError}s.
  */
 public final class EmulatedCuda {
     private static final String[][] LIBRARIES = {
@@ -31,13 +30,27 @@ public final class EmulatedCuda {
     private EmulatedCuda() {
     }
 
+    /** Builds the libraries: {@code EmulatedCuda DIR [KERNELS_DIR HEAD_DIM]} (see {@link #build}). */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1 && args.length != 3) {
+            System.err.println("usage: EmulatedCuda DIR [KERNELS_DIR HEAD_DIM]");
+            System.exit(64);
+        }
+        String why = unavailable();
+        if (why != null) {
+            System.err.println(why);
+            System.exit(2);
+        }
+        build(Path.of(args[0]), args.length == 3 ? Path.of(args[1]) : null, args.length == 3 ? Integer.parseInt(args[2]) : 0);
+    }
+
     /** @return why the emulation cannot be built here, or null when it can */
     public static String unavailable() {
         String arch = System.getProperty("os.arch");
         if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
             return "the CUDA emulation is built for x86-64; this is " + arch;
         }
-        return gxx() == null ? "g++ is not on the PATH, so the CUDA emulation cannot be built" : null;
+        return onPath("g++") == null ? "g++ is not on the PATH, so the CUDA emulation cannot be built" : null;
     }
 
     /**
@@ -56,14 +69,14 @@ public final class EmulatedCuda {
             Path map = dir.resolve(lib[1] + ".map");
             // The bindings ask for symbols versioned with the soname.
             Files.writeString(map, lib[1] + " { global: *; };\n");
-            List<String> cmd = new ArrayList<>(List.of(gxx(), "-std=c++17", "-O2", "-shared", "-fPIC",
+            List<String> cmd = new ArrayList<>(List.of(onPath("g++"), "-std=c++17", "-O2", "-shared", "-fPIC",
                     "-ffp-contract=off", "-fno-strict-aliasing", "-D" + lib[0]));
             if (kernels != null) {
                 cmd.addAll(List.of("-DFAKE_KERNELS", "-DHD=" + hd, "-I" + kernels));
             }
             cmd.addAll(List.of(source.toString(), "-Wl,-soname," + lib[1], "-Wl,--version-script=" + map, "-o",
                     dir.resolve(lib[1]).toString()));
-            run(cmd, Map.of(), 300);
+            run(cmd, Map.of(), null, 300);
         }
     }
 
@@ -81,29 +94,46 @@ public final class EmulatedCuda {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("LD_LIBRARY_PATH", dir.toString());
         String log = run(List.of(java, "-Dorg.bytedeco.javacpp.platform.linkpath=" + dir, "-cp",
-                System.getProperty("java.class.path"), EmulatedTestRun.class.getName(), testClass.getName()), all, 900);
+                System.getProperty("java.class.path"), EmulatedTestRun.class.getName(), testClass.getName()), all, null, 900);
         for (String test : mustPass) {
-            assertTrue(log.contains("PASS " + test + " "), test + " did not pass on the emulated device:\n" + log);
+            if (!log.contains("PASS " + test + " ")) {
+                throw new AssertionError(test + " did not pass on the emulated device:\n" + log);
+            }
         }
         return log;
     }
 
-    private static String run(List<String> cmd, Map<String, String> env, int seconds) throws Exception {
+    /**
+     * Runs a command with more environment and, when given, {@code input} on its standard input.
+     *
+     * @return its output (standard error included)
+     * @throws AssertionError when it runs past {@code seconds} or exits other than 0
+     */
+    public static String run(List<String> cmd, Map<String, String> env, String input, int seconds) throws Exception {
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
         b.environment().putAll(env);
         Process p = b.start();
+        if (input != null) {
+            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        }
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), cmd.get(0) + " timed out");
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " timed out");
+        }
         String log = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + log);
+        if (p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "):\n" + log);
+        }
         return log;
     }
 
-    private static String gxx() {
+    /** @return the path of an executable on the PATH, or null */
+    public static String onPath(String name) {
         String path = System.getenv("PATH");
         for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            File f = new File(d, "g++");
+            File f = new File(d, name);
             if (f.canExecute()) {
                 return f.getPath();
             }

@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
+import io.turboserve.cuda.emulated.EmulatedCuda;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * online softmax, double buffering and barriers, not the tensor cores themselves; on a GPU,
  * {@code run/gpu-check} compares the real thing.
  *
- * <p>It needs g++ on an x86-64 machine and skips with a message otherwise. It lives in the CPU
+ * <p>It needs g++ on an x86-64 machine (see {@link EmulatedCuda}) and skips with a message otherwise. It lives in the CPU
  * executor's package (a split package on the test class path only) to call its package-private
  * kernels.
  */
@@ -47,15 +45,10 @@ class CudaKernelsOnCpuTest {
 
     @BeforeAll
     static void build() throws Exception {
-        String arch = System.getProperty("os.arch");
-        Assumptions.assumeTrue("amd64".equals(arch) || "x86_64".equals(arch),
-                "the kernel emulator switches stacks with x86-64 code; this is " + arch);
-        String gxx = onPath("g++");
-        Assumptions.assumeTrue(gxx != null, "g++ is not on the PATH: the CUDA kernels are not run on the CPU");
-        Path source = dir.resolve("kernels.cu");
-        try (InputStream in = CudaKernelsOnCpuTest.class.getResourceAsStream("/io/turboserve/gpu/cuda/kernels.cu")) {
-            Files.write(source, in.readAllBytes());
-        }
+        String why = EmulatedCuda.unavailable();
+        Assumptions.assumeTrue(why == null, () -> why + ": the CUDA kernels are not run on the CPU");
+        EmulatedCuda.copyResource(CudaKernelsOnCpuTest.class, "/io/turboserve/gpu/cuda/kernels.cu", dir.resolve("kernels.cu"));
+        String gxx = EmulatedCuda.onPath("g++");
         runner16 = compile(gxx, 16);
         runner128 = compile(gxx, 128);
     }
@@ -65,7 +58,7 @@ class CudaKernelsOnCpuTest {
         Path emulator = Path.of("src", "test", "emulator").toAbsolutePath();
         List<String> cmd = List.of(gxx, "-std=c++17", "-O1", "-ffp-contract=off", "-fno-strict-aliasing", "-DHD=" + hd,
                 "-I" + dir, "-I" + emulator, emulator.resolve("kernel_runner.cpp").toString(), "-o", out.toString());
-        String log = run(cmd, null, 300);
+        String log = EmulatedCuda.run(cmd, Map.of(), null, 300);
         assertTrue(Files.isExecutable(out), "g++ built no runner:\n" + log);
         return out;
     }
@@ -227,7 +220,7 @@ class CudaKernelsOnCpuTest {
         for (Case c : cases) {
             lines.append(c.line).append('\n');
         }
-        String log = run(List.of(runner.toString(), out.toString()), lines.toString(), 300);
+        String log = EmulatedCuda.run(List.of(runner.toString(), out.toString()), Map.of(), lines.toString(), 300);
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
             Case c = cases.get(i);
@@ -286,28 +279,5 @@ class CudaKernelsOnCpuTest {
             v[i] = Bf16.toFloat(b.getShort());
         }
         return v;
-    }
-
-    private static String run(List<String> cmd, String input, int seconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (input != null) {
-            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), String.join(" ", cmd) + " timed out");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + " failed:\n" + log);
-        return log;
-    }
-
-    private static String onPath(String name) {
-        String path = System.getenv("PATH");
-        for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            File f = new File(d, name);
-            if (f.canExecute()) {
-                return f.getPath();
-            }
-        }
-        return null;
     }
 }
