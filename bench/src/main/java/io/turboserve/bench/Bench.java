@@ -25,7 +25,7 @@ import java.util.Map;
  * ready at 0 s; with {@code cold} the run starts from no GPU and its first GPUs wait the cold start.
  */
 public final class Bench {
-    static final List<String> DEFAULT_PAIRS = List.of("round-robin/fixed", "round-robin/fixed@ceil", "least-loaded/fixed",
+    static final List<String> DEFAULT_PAIRS = List.of(Report.BASE, "round-robin/fixed", "round-robin/fixed@ceil", "least-loaded/fixed",
             "memory-greedy/fixed",
             "turboserve-no-migration/turboserve", "turboserve/fixed", "turboserve/turboserve", "batching-aware/forecast",
             Policies.OURS);

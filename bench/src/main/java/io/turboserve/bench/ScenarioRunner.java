@@ -1,6 +1,7 @@
 package io.turboserve.bench;
 
 import io.turboserve.sim.RunResult;
+import io.turboserve.sim.SimSettings;
 import io.turboserve.sim.Simulation;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,18 @@ final class ScenarioRunner {
     }
 
     static RunResult simulate(Scenario scenario, Pair pair, int fixedBudget) {
-        return Simulation.run(scenario.workload(), scenario.settings(), Policies.placement(pair.placement()),
-                Policies.autoscaling(pair.autoscaling(), fixedBudget, scenario.settings()));
+        SimSettings settings = pair.memoryAdmission() ? memoryAdmission(scenario.settings()) : scenario.settings();
+        return Simulation.run(scenario.workload(), settings, Policies.placement(pair.placement()),
+                Policies.autoscaling(pair.autoscaling(), fixedBudget, settings));
+    }
+
+    /**
+     * The settings of a deployment without a per-GPU session target: K and the max batch become the
+     * number of states a simulated GPU's memory holds ({@link Simulation#GPU_MEMORY_BYTES}); the
+     * latency model is unchanged, so its step time keeps growing with every session coalesced.
+     */
+    static SimSettings memoryAdmission(SimSettings s) {
+        int fit = (int) Math.max(s.sessionsPerGpu(), Math.min(Integer.MAX_VALUE, Simulation.GPU_MEMORY_BYTES / s.stateBytes()));
+        return s.withSessionsPerGpu(fit, fit);
     }
 }
