@@ -28,6 +28,7 @@ final class Metrics {
         m.put("offloads", r.offloads());
         m.put("restores", r.restores());
         m.put("decision_ms_p99", r.decisionNanosP99() / 1e6);
+        m.put("worst_step_ms", r.worstStepNanos() / 1e6);
         m.put("simulated_s", r.simulatedSeconds());
         m.put("wall_s", r.wallNanos() / 1e9);
         return m;

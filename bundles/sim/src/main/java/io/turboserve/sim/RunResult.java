@@ -15,6 +15,10 @@ import java.util.Map;
  * @param autoscaling           the autoscaling policy's name
  * @param chunks                chunks delivered
  * @param worstNanos            the worst chunk latency (0 without chunks)
+ * @param worstStepNanos        the longest coalesced step that served a chunk: the latency model's
+ *                              time for a chunk at the load its GPU had, without any wait (for the
+ *                              step in flight, a restore, a migration or a slot). This is what the
+ *                              paper's reference model calls a session's chunk latency
  * @param p99Nanos              99th percentile chunk latency
  * @param p50Nanos              median chunk latency
  * @param meanNanos             mean chunk latency
@@ -54,7 +58,7 @@ import java.util.Map;
  * @param parameters            everything the run ran with: workload, policies and settings
  */
 public record RunResult(String workload, String placement, String autoscaling, long chunks, long worstNanos,
-        long p99Nanos, long p50Nanos, long meanNanos, double sloAttainment, long stalls, long ttfcP50Nanos,
+        long worstStepNanos, long p99Nanos, long p50Nanos, long meanNanos, double sloAttainment, long stalls, long ttfcP50Nanos,
         long ttfcWorstNanos, long activations, long activationsUnserved, double gpuSeconds, double boundGpuSeconds,
         int peakGpus, long migrations, double migrationSeconds, long offloads, long restores, double unplacedActiveSeconds,
         long decisions, long decisionNanosP50, long decisionNanosP99, long decisionNanosMax, double simulatedSeconds,
@@ -76,7 +80,7 @@ public record RunResult(String workload, String placement, String autoscaling, l
      *         must be identical between two runs of the same inputs
      */
     public RunResult withoutTimings() {
-        return new RunResult(workload, placement, autoscaling, chunks, worstNanos, p99Nanos, p50Nanos, meanNanos,
+        return new RunResult(workload, placement, autoscaling, chunks, worstNanos, worstStepNanos, p99Nanos, p50Nanos, meanNanos,
                 sloAttainment, stalls, ttfcP50Nanos, ttfcWorstNanos, activations, activationsUnserved, gpuSeconds,
                 boundGpuSeconds, peakGpus,
                 migrations, migrationSeconds, offloads, restores, unplacedActiveSeconds, decisions, 0, 0, 0,

@@ -82,6 +82,8 @@ public final class Simulation {
     private final List<TimelineSample> timeline = new ArrayList<>();
     private long withinSlo;
     private long latencySum;
+    /** The longest step run, the model's chunk time at the load it served (no wait counted). */
+    private long worstStep;
     private long stalls;
     private long activations;
     private long unserved;
@@ -348,6 +350,7 @@ public final class Simulation {
             outputs.add(new ChunkOutput(item.state().sessionId(), item.chunkIndex(), EMPTY));
         }
         long d = settings.latency().chunkNanos(r.gpu(), items.size());
+        worstStep = Math.max(worstStep, d);
         schedule(d, new Event.StepCompleted(r.gpu(), outputs, now, now + d));
     }
 
@@ -454,7 +457,7 @@ public final class Simulation {
         params.put("autoscaling", autoscaling.name());
         params.putAll(settings.describe());
         return new RunResult(workload.name(), placement.name(), autoscaling.name(), lat.length,
-                lat.length == 0 ? 0 : lat[lat.length - 1], LongArray.percentile(lat, 0.99), LongArray.percentile(lat, 0.50),
+                lat.length == 0 ? 0 : lat[lat.length - 1], worstStep, LongArray.percentile(lat, 0.99), LongArray.percentile(lat, 0.50),
                 lat.length == 0 ? 0 : latencySum / lat.length, lat.length == 0 ? Double.NaN : (double) withinSlo / lat.length,
                 stalls, LongArray.percentile(first, 0.50), first.length == 0 ? 0 : first[first.length - 1], activations,
                 unserved, state.gpuNanos(end) / 1e9, boundNanos / 1e9, peakGpus, state.migrations(), migrationNanos / 1e9, state.offloads(),

@@ -71,6 +71,8 @@ class SimulationTest {
         assertEquals(158, r.chunks());
         // Chunk 0 waited for the state: 1 ms + 63.465 ms; every later chunk is one step.
         assertEquals(CREATE + STEP1, r.worstNanos());
+        // The longest step counts no wait: it is the model's time for one session.
+        assertEquals(STEP1, r.worstStepNanos());
         assertEquals(STEP1, r.p50Nanos());
         assertEquals(STEP1, r.p99Nanos());
         assertEquals(CREATE + STEP1, r.ttfcP50Nanos());
@@ -110,6 +112,8 @@ class SimulationTest {
         // 1.064465 s). Then every step serves both: 121.84 ms. b's first chunk waited from 1 s to
         // 1.064465 + 0.12184 = 1.186305 s: the worst latency.
         assertEquals(1_186_305_000L - 1 * S, r.worstNanos());
+        // b's worst chunk waited for a's first step; the longest step is one of two sessions.
+        assertEquals(STEP2, r.worstStepNanos());
         assertEquals(STEP2, r.p50Nanos());
         // Steps of two end at 1.064465 + k × 0.12184 s: k ≤ 9.935535 / 0.12184 = 81.5 before the
         // idle, and the 82nd (running at 11 s) still delivers: a has 1 + 82 chunks, b 82.
