@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class Html {
     private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-        "#7f7f7f", "#bcbd22"};
+        "#7f7f7f", "#bcbd22", "#17becf", "#000000"};
     private static final int W = 640;
     private static final int H = 260;
 

@@ -14,16 +14,19 @@ final class ApiException extends Exception {
     private final String kind;
     /** For 405: the methods the resource allows. */
     private final List<String> allow;
+    /** For 503: the seconds a client should wait before it tries again (Retry-After), or 0. */
+    private final int retryAfterSeconds;
 
     ApiException(int status, String kind, String message) {
-        this(status, kind, message, List.of());
+        this(status, kind, message, List.of(), 0);
     }
 
-    private ApiException(int status, String kind, String message, List<String> allow) {
+    private ApiException(int status, String kind, String message, List<String> allow, int retryAfterSeconds) {
         super(message);
         this.status = status;
         this.kind = kind;
         this.allow = List.copyOf(allow);
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     static ApiException of(ServingException e) {
@@ -40,7 +43,12 @@ final class ApiException extends Exception {
 
     static ApiException methodNotAllowed(String method, String path, List<String> allow) {
         return new ApiException(405, "METHOD_NOT_ALLOWED",
-                method + " is not allowed on " + path + "; allowed: " + String.join(", ", allow), allow);
+                method + " is not allowed on " + path + "; allowed: " + String.join(", ", allow), allow, 0);
+    }
+
+    /** The server cannot take the request now; the client may try again after {@code retryAfterSeconds}. */
+    static ApiException unavailable(String message, int retryAfterSeconds) {
+        return new ApiException(503, ServingException.Kind.UNAVAILABLE.name(), message, List.of(), retryAfterSeconds);
     }
 
     static ApiException tooLarge(String message) {
@@ -61,5 +69,9 @@ final class ApiException extends Exception {
 
     List<String> allow() {
         return allow;
+    }
+
+    int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

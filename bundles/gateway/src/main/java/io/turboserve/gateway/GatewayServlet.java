@@ -24,8 +24,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -59,8 +63,11 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
  *
  * <p>The chunk stream runs synchronously on the request's thread: {@link ChunkStream#next} blocks,
  * so an asynchronous servlet would still need a thread per stream. A client that goes away is seen
- * at the next write (an event or a keep-alive comment, at least once per keep-alive interval), and
- * the stream is closed then.
+ * at the next write (an event or a keep-alive comment, at least once per keep-alive interval, and a
+ * comment for every chunk skipped because the client already has it), and the stream is closed then.
+ * Because each open stream holds a server thread, at most {@link Config#maxChunkStreams()} are open
+ * at once; beyond that a stream is refused with 503 and {@code Retry-After}, so the rest of the API
+ * (and {@code /jolokia}, on the same HTTP thread pool) keeps threads to run on.
  */
 @Component(service = Servlet.class, configurationPid = GatewayServlet.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -77,6 +84,10 @@ public final class GatewayServlet extends HttpServlet {
     private static final List<String> SESSION_METHODS = List.of("GET", "DELETE");
     private static final List<String> POST_ONLY = List.of("POST");
     private static final List<String> GET_ONLY = List.of("GET");
+    /** The Retry-After of a chunk stream refused because the gateway has its most open streams. */
+    static final int STREAM_RETRY_AFTER_SECONDS = 5;
+    /** Refused chunk streams are logged at most once per this interval. */
+    static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     @ObjectClassDefinition(name = "TurboServe HTTP gateway", description = "The client API under /v1.")
     public @interface Config {
@@ -97,15 +108,33 @@ public final class GatewayServlet extends HttpServlet {
                 description = "How long a chunk stream waits for the next chunk before it sends a keep-alive"
                         + " comment; also the longest a vanished client holds its stream. Default 1000.")
         long keepAliveMillis() default 1000;
+
+        @AttributeDefinition(name = "Most concurrent chunk streams", min = "1", max = "100000",
+                description = "Each open chunk stream holds one HTTP server thread for as long as it lasts; beyond"
+                        + " this many open streams a new one is refused with 503 and Retry-After, so that the rest"
+                        + " of the API and /jolokia keep threads. Keep it well below the HTTP thread pool (Felix"
+                        + " HTTP's org.apache.felix.http.jetty.threadpool.max; unset, Jetty's 200, of which the"
+                        + " connector itself takes a few). Default 128.")
+        int maxChunkStreams() default 128;
     }
 
     /** Validated configuration. */
-    record Settings(String defaultModel, String defaultTenant, int maxBodyBytes, Duration keepAlive) {
+    record Settings(String defaultModel, String defaultTenant, int maxBodyBytes, Duration keepAlive,
+            int maxChunkStreams) {
     }
 
     private final transient ServingService serving;
     private final transient AtomicReference<Settings> settings;
     private final transient AtomicBoolean stopping = new AtomicBoolean();
+    /** Chunk streams open now, each on its own request thread. */
+    private final transient AtomicInteger openStreams = new AtomicInteger();
+    private final transient LongSupplier nanoClock;
+    private final transient Object refusalLogLock = new Object();
+    /** Whether a refused stream was ever logged, and when last ({@link #nanoClock}); under refusalLogLock. */
+    private transient boolean refusalLogged;
+    private transient long lastRefusalLog;
+    /** Streams refused since the last log line. */
+    private final transient AtomicLong refusedSinceLog = new AtomicLong();
 
     @Activate
     public GatewayServlet(@Reference ServingService serving, Config config) {
@@ -113,8 +142,13 @@ public final class GatewayServlet extends HttpServlet {
     }
 
     GatewayServlet(ServingService serving, Settings initial) {
+        this(serving, initial, System::nanoTime);
+    }
+
+    GatewayServlet(ServingService serving, Settings initial, LongSupplier nanoClock) {
         this.serving = serving;
         this.settings = new AtomicReference<>(initial);
+        this.nanoClock = nanoClock;
     }
 
     @Modified
@@ -137,11 +171,14 @@ public final class GatewayServlet extends HttpServlet {
         if (config.keepAliveMillis() < 50 || config.keepAliveMillis() > 60_000) {
             rejected.add("keepAliveMillis must be between 50 and 60000, got " + config.keepAliveMillis());
         }
+        if (config.maxChunkStreams() < 1 || config.maxChunkStreams() > 100_000) {
+            rejected.add("maxChunkStreams must be between 1 and 100000, got " + config.maxChunkStreams());
+        }
         if (!rejected.isEmpty()) {
             throw new IllegalArgumentException(PID + ": " + String.join("; ", rejected));
         }
         return new Settings(config.defaultModel(), config.defaultTenant(), config.maxBodyBytes(),
-                Duration.ofMillis(config.keepAliveMillis()));
+                Duration.ofMillis(config.keepAliveMillis()), config.maxChunkStreams());
     }
 
     /** Ends open chunk streams at their next wake-up. */
@@ -159,6 +196,11 @@ public final class GatewayServlet extends HttpServlet {
         } catch (ServingException e) {
             sendError(response, ApiException.of(e));
         } catch (RuntimeException e) {
+            if (e.getCause() instanceof ServingException refused) {
+                // The runtime could not answer (e.g. its controller is busy): say so, as a 503.
+                sendError(response, ApiException.of(refused));
+                return;
+            }
             LOG.log(Level.ERROR, "request " + request.getMethod() + " " + request.getPathInfo() + " failed", e);
             sendError(response, new ApiException(500, ServingException.Kind.INTERNAL.name(),
                     "the server failed on this request; the server log has the details"));
@@ -360,7 +402,75 @@ public final class GatewayServlet extends HttpServlet {
             throws ApiException, ServingException {
         long limit = limit(request.getParameter("limit"));
         long lastSeen = lastEventId(request);
-        Duration keepAlive = settings.get().keepAlive();
+        Settings current = settings.get();
+        if (lastSeen >= 0) {
+            checkResumePoint(request, id, lastSeen);
+        }
+        acquireStreamSlot(current.maxChunkStreams());
+        try {
+            streamChunks(response, id, limit, lastSeen, current.keepAlive());
+        } finally {
+            openStreams.decrementAndGet();
+        }
+    }
+
+    /**
+     * Refuses a resume point the session has not reached: the client cannot have seen a chunk that
+     * was never made, and every chunk up to it would be taken from the session and dropped.
+     */
+    private void checkResumePoint(HttpServletRequest request, String id, long lastSeen)
+            throws ApiException, ServingException {
+        long next = serving.status(id).nextChunkIndex();
+        if (lastSeen < next) {
+            return;
+        }
+        String source = request.getHeader("Last-Event-ID") != null ? "the Last-Event-ID header" : "lastEventId";
+        throw ApiException.invalid(source + " " + lastSeen + " is beyond what session " + id + " has produced: its"
+                + " next chunk index is " + next + (next == 0 ? " (no chunk yet)" : ", so the last chunk a client can"
+                + " have is " + (next - 1)) + "; resume with the id of the last chunk received, or without one");
+    }
+
+    /** Takes one of the chunk stream slots, or refuses with 503 when all are taken. */
+    private void acquireStreamSlot(int max) throws ApiException {
+        while (true) {
+            int open = openStreams.get();
+            if (open >= max) {
+                refusedSinceLog.incrementAndGet();
+                if (refusalLogDue(nanoClock.getAsLong())) {
+                    long refused = refusedSinceLog.getAndSet(0);
+                    LOG.log(Level.WARNING, () -> "refused " + refused + " chunk stream(s) since the last such message: "
+                            + open + " open, the limit is " + max + " (" + PID + " maxChunkStreams); each open"
+                            + " stream holds an HTTP server thread");
+                }
+                throw ApiException.unavailable("the gateway is serving its most concurrent chunk streams: " + open
+                        + " open, the limit is " + max + "; try again in " + STREAM_RETRY_AFTER_SECONDS + " s",
+                        STREAM_RETRY_AFTER_SECONDS);
+            }
+            if (openStreams.compareAndSet(open, open + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** @return whether a refused stream is to be logged now: the first time, then at most once a minute. */
+    boolean refusalLogDue(long nowNanos) {
+        synchronized (refusalLogLock) {
+            if (refusalLogged && nowNanos - lastRefusalLog < REFUSAL_LOG_INTERVAL_NANOS) {
+                return false;
+            }
+            refusalLogged = true;
+            lastRefusalLog = nowNanos;
+            return true;
+        }
+    }
+
+    /** @return the chunk streams open now. */
+    int openStreams() {
+        return openStreams.get();
+    }
+
+    private void streamChunks(HttpServletResponse response, String id, long limit, long lastSeen, Duration keepAlive)
+            throws ServingException {
         // Opened before anything is written, so a refusal still gets its JSON error and status.
         ChunkStream stream = serving.stream(id);
         long sent = 0;
@@ -385,7 +495,9 @@ public final class GatewayServlet extends HttpServlet {
                 Chunk chunk = stream.next(keepAlive);
                 if (chunk != null && chunk.index() <= lastSeen) {
                     // The reconnecting client has it already (a write that failed after it got
-                    // through): taken from the buffer, not sent again.
+                    // through): taken from the buffer, not sent again. Still written to, so that a
+                    // client gone meanwhile is noticed and its stream closed.
+                    send(out, ": skipped chunk " + chunk.index() + ", the client has it\n\n");
                     continue;
                 }
                 if (chunk != null && lastSeen >= 0 && chunk.index() > lastSeen + 1) {
@@ -488,6 +600,9 @@ public final class GatewayServlet extends HttpServlet {
         }
         if (!e.allow().isEmpty()) {
             response.setHeader("Allow", String.join(", ", e.allow()) + ", OPTIONS");
+        }
+        if (e.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", String.valueOf(e.retryAfterSeconds()));
         }
         boolean bodyLeftUnread = e.status() == 413;
         if (bodyLeftUnread) {

@@ -32,6 +32,14 @@ class FakeServing implements ServingService {
         return new SessionStatus(id, tenant, model, lifecycle, Residency.NONE, -1, 0, 0, 0, 0, 0, -1, -1, "");
     }
 
+    /** Records that session {@code id} has produced chunks {@code 0..nextChunkIndex-1}. */
+    void produced(String id, long nextChunkIndex) {
+        SessionStatus s = sessions.get(id);
+        sessions.put(id, new SessionStatus(s.id(), s.tenant(), s.model(), s.lifecycle(), s.residency(), s.gpu(),
+                s.stateBytes(), s.epoch(), nextChunkIndex, s.chunksDelivered(), s.bufferedChunks(),
+                s.lastChunkLatencyNanos(), s.worstChunkLatencyNanos(), s.message()));
+    }
+
     private SessionStatus find(String id) throws ServingException {
         if (failure != null) {
             throw failure;
@@ -86,12 +94,23 @@ class FakeServing implements ServingService {
 
     @Override
     public List<SessionStatus> sessions() {
+        if (unanswered != null) {
+            throw new IllegalStateException(unanswered.getMessage(), unanswered);
+        }
         return List.copyOf(sessions.values());
     }
+
+    /** When set, listing sessions fails as the runtime does when its controller does not answer. */
+    ServingException unanswered;
 
     @Override
     public ChunkStream stream(String sessionId) throws ServingException {
         find(sessionId);
+        if (stream.reading) {
+            throw new ServingException(ServingException.Kind.CONFLICT, "session " + sessionId
+                    + " already has a reader; one at a time");
+        }
+        stream.reading = true;
         streamedSession = sessionId;
         return stream;
     }
@@ -136,13 +155,18 @@ class FakeServing implements ServingService {
         throw new UnsupportedOperationException();
     }
 
-    /** Serves its script: a chunk, or {@link #TIMEOUT} for a wait that saw none; ended once the script is empty. */
+    /**
+     * Serves its script: a chunk, or {@link #TIMEOUT} for a wait that saw none, a {@link Runnable} run
+     * during a wait that then sees none, or a {@link RuntimeException} thrown; ended once the script is empty.
+     */
     static final class Stream implements ChunkStream {
         static final Object TIMEOUT = new Object();
         final Deque<Object> script = new ArrayDeque<>();
         String endReason = "session closed";
         int nextCalls;
         boolean closed;
+        /** Between {@link FakeServing#stream} and {@link #close}: the session's one reader slot is taken. */
+        boolean reading;
         final java.util.List<Chunk> unread = new java.util.ArrayList<>();
 
         Stream then(Object step) {
@@ -154,6 +178,11 @@ class FakeServing implements ServingService {
         public Chunk next(Duration timeout) {
             nextCalls++;
             Object step = script.poll();
+            if (step instanceof Runnable whileWaiting) {
+                whileWaiting.run();
+            } else if (step instanceof RuntimeException failure) {
+                throw failure;
+            }
             return step instanceof Chunk chunk ? chunk : null;
         }
 
@@ -176,6 +205,7 @@ class FakeServing implements ServingService {
         @Override
         public void close() {
             closed = true;
+            reading = false;
         }
     }
 }

@@ -19,15 +19,22 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class GatewayServletTest {
     private final FakeServing serving = new FakeServing();
     private final GatewayServlet servlet = new GatewayServlet(serving,
-            new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1)));
+            new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1), 128));
 
     private FakeHttp.Response call(FakeHttp.Request request) throws Exception {
         FakeHttp.Response response = new FakeHttp.Response();
@@ -37,6 +44,18 @@ class GatewayServletTest {
 
     private String createSession() throws Exception {
         return (String) call(FakeHttp.Request.post("/sessions", "{\"prompt\":\"a cat\"}")).json().get("id");
+    }
+
+    @Test
+    void aRuntimeThatCannotAnswerIs503NotAnEmptyList() throws Exception {
+        // Review finding: the list read {"sessions":[],"count":0} while the controller was stuck.
+        createSession();
+        serving.unanswered = new ServingException(ServingException.Kind.UNAVAILABLE,
+                "the controller did not answer within 10000 ms");
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions"));
+        assertEquals(503, response.status);
+        String body = response.body.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"kind\":\"UNAVAILABLE\"") && body.contains("did not answer within 10000 ms"), body);
     }
 
     @Test
@@ -187,7 +206,7 @@ class GatewayServletTest {
             }
         };
         GatewayServlet gateway = new GatewayServlet(broken,
-                new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1)));
+                new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1), 128));
         FakeHttp.Response response = new FakeHttp.Response();
         gateway.service(FakeHttp.Request.get("/sessions").proxy(), response.proxy());
         assertEquals(500, response.status);
@@ -335,12 +354,14 @@ class GatewayServletTest {
         // chunk 1 never reached the client: it is given back for the next reader
         assertEquals(1, serving.stream.unread.size());
         assertEquals(1, serving.stream.unread.get(0).index());
+        assertEquals(0, servlet.openStreams());
     }
 
     @Test
     void aReconnectingClientResumesAfterItsLastEventIdWithoutDuplicates() throws Exception {
         String id = createSession();
         // chunk 1 was written when the old connection broke, but had reached the client
+        serving.produced(id, 4);
         for (int i = 1; i < 4; i++) {
             serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
         }
@@ -349,6 +370,7 @@ class GatewayServletTest {
         assertEquals(200, response.status);
         String text = response.text();
         assertFalse(text.contains("id: 1\n"), text);
+        assertTrue(text.contains(": skipped chunk 1, the client has it\n\n"), text);
         assertTrue(text.contains("event: chunk\nid: 2\n") && text.contains("event: chunk\nid: 3\n"), text);
         assertFalse(text.contains("event: gap"), text);
     }
@@ -356,6 +378,7 @@ class GatewayServletTest {
     @Test
     void chunksAnEarlierReaderTookAreReportedAsAGap() throws Exception {
         String id = createSession();
+        serving.produced(id, 6);
         serving.stream.then(chunk(id, 5, new byte[] {5}));
         FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("lastEventId", "2")
                 .parameter("limit", "1"));
@@ -389,23 +412,232 @@ class GatewayServletTest {
         assertTrue(serving.stream.closed);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "header    | 42 | 1000000 | the Last-Event-ID header 1000000 is beyond what session s1 has produced: its next"
+                + " chunk index is 42, so the last chunk a client can have is 41",
+        "header    | 42 | 42      | the Last-Event-ID header 42 is beyond what session s1 has produced: its next chunk"
+                + " index is 42, so the last chunk a client can have is 41",
+        "parameter | 0  | 0       | lastEventId 0 is beyond what session s1 has produced: its next chunk index is 0"
+                + " (no chunk yet)",
+    })
+    void aLastEventIdBeyondTheSessionsChunksIs400AndTakesNoChunk(String where, long next, String lastEventId,
+            String message) throws Exception {
+        String id = createSession();
+        serving.produced(id, next);
+        for (int i = 0; i < 3; i++) {
+            serving.stream.then(chunk(id, next + i, new byte[] {(byte) i}));
+        }
+        FakeHttp.Request request = FakeHttp.Request.get("/sessions/" + id + "/chunks");
+        if (where.equals("header")) {
+            request.header("Last-Event-ID", lastEventId);
+        } else {
+            request.parameter("lastEventId", lastEventId);
+        }
+        FakeHttp.Response response = call(request);
+        assertEquals(400, response.status, response.text());
+        assertEquals("application/json", response.contentType);
+        assertEquals("INVALID", response.error().get("kind"));
+        assertTrue(((String) response.error().get("message")).startsWith(message), response.text());
+        assertNull(serving.streamedSession, "no reader was attached");
+        assertEquals(0, serving.stream.nextCalls, "no chunk was taken from the session");
+        assertEquals(0, servlet.openStreams());
+    }
+
+    @Test
+    void theLastChunkTheSessionMadeIsAValidResumePoint() throws Exception {
+        String id = createSession();
+        serving.produced(id, 3);
+        serving.stream.then(chunk(id, 3, new byte[] {3}));
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").header("Last-Event-ID", "2")
+                .parameter("limit", "1"));
+        assertEquals(200, response.status);
+        assertTrue(response.text().contains("event: chunk\nid: 3\n"), response.text());
+        assertFalse(response.text().contains("event: gap"), response.text());
+    }
+
+    @Test
+    void skippingChunksTheClientHasStillNoticesThatItWentAway() throws Exception {
+        String id = createSession();
+        serving.produced(id, 10);
+        for (int i = 3; i < 10; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        FakeHttp.Response response = new FakeHttp.Response();
+        response.failAtFlush = 2; // the opening comment went out; the client is gone before chunk 3 is skipped
+        servlet.service(FakeHttp.Request.get("/sessions/" + id + "/chunks").header("Last-Event-ID", "5").proxy(),
+                response.proxy());
+        assertEquals(1, serving.stream.nextCalls, "no chunk is taken after the client is seen gone");
+        assertTrue(serving.stream.closed);
+        assertTrue(serving.stream.unread.isEmpty(), "the skipped chunk was the client's already");
+        assertEquals(0, servlet.openStreams());
+        // The session's reader slot is free again: the client can reconnect.
+        FakeHttp.Response again = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").header("Last-Event-ID", "5")
+                .parameter("limit", "1"));
+        assertEquals(200, again.status);
+        assertTrue(again.text().contains(": skipped chunk 4, the client has it\n\n: skipped chunk 5, the client has"
+                + " it\n\nevent: chunk\nid: 6\n"), again.text());
+    }
+
+    private GatewayServlet servletWithStreamLimit(int max, AtomicLong clock) {
+        return new GatewayServlet(serving,
+                new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1), max), clock::get);
+    }
+
+    private static FakeHttp.Response call(GatewayServlet gateway, FakeHttp.Request request) throws Exception {
+        FakeHttp.Response response = new FakeHttp.Response();
+        gateway.service(request.proxy(), response.proxy());
+        return response;
+    }
+
+    @Test
+    void aChunkStreamBeyondTheLimitIs503WithRetryAfter() throws Exception {
+        GatewayServlet gateway = servletWithStreamLimit(1, new AtomicLong());
+        String id = createSession();
+        FakeHttp.Response[] during = new FakeHttp.Response[2];
+        serving.stream.then(chunk(id, 0, new byte[1])).then((Runnable) () -> {
+            try {
+                // While the first stream is open: a second one is refused, the rest of the API answers.
+                during[0] = call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks"));
+                during[1] = call(gateway, FakeHttp.Request.get("/sessions/" + id));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).then(chunk(id, 1, new byte[1]));
+        FakeHttp.Response first = call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks")
+                .parameter("limit", "2"));
+        assertEquals(200, first.status);
+        assertTrue(first.text().endsWith("event: end\ndata: {\"reason\":\"limit\",\"chunks\":2}\n\n"), first.text());
+
+        FakeHttp.Response refused = during[0];
+        assertEquals(503, refused.status);
+        assertEquals("application/json", refused.contentType);
+        assertEquals(String.valueOf(GatewayServlet.STREAM_RETRY_AFTER_SECONDS), refused.headers.get("Retry-After"));
+        assertEquals(Map.of("status", new BigDecimal(503), "kind", "UNAVAILABLE", "message",
+                "the gateway is serving its most concurrent chunk streams: 1 open, the limit is 1; try again in 5 s"),
+                refused.error());
+        assertEquals(200, during[1].status);
+
+        // The slot is given back when the stream ends.
+        assertEquals(0, gateway.openStreams());
+        serving.stream.then(chunk(id, 2, new byte[1]));
+        FakeHttp.Response after = call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("limit", "1"));
+        assertEquals(200, after.status);
+        assertTrue(after.text().contains("event: chunk\nid: 2\n"), after.text());
+        assertEquals(0, gateway.openStreams());
+    }
+
+    @Test
+    void theStreamSlotIsGivenBackWhateverEndsTheStream() throws Exception {
+        GatewayServlet gateway = servletWithStreamLimit(1, new AtomicLong());
+        String id = createSession();
+
+        // the serving service refuses the stream
+        serving.stream.reading = true;
+        assertEquals(409, call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks")).status);
+        serving.stream.reading = false;
+        assertEquals(0, gateway.openStreams());
+
+        // the serving service fails while the stream is open
+        serving.stream.then(chunk(id, 0, new byte[1])).then(new IllegalStateException("executor lost"));
+        call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks"));
+        assertTrue(serving.stream.closed);
+        assertEquals(0, gateway.openStreams());
+
+        // the client goes away
+        serving.stream.then(chunk(id, 1, new byte[1]));
+        FakeHttp.Response gone = new FakeHttp.Response();
+        gone.failAtFlush = 2;
+        gateway.service(FakeHttp.Request.get("/sessions/" + id + "/chunks").proxy(), gone.proxy());
+        assertEquals(0, gateway.openStreams());
+
+        // the gateway stops
+        gateway.deactivate();
+        call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks"));
+        assertEquals(0, gateway.openStreams());
+
+        GatewayServlet next = servletWithStreamLimit(1, new AtomicLong());
+        serving.stream.script.clear();
+        serving.stream.then(chunk(id, 1, new byte[1]));
+        assertEquals(200, call(next, FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("limit", "1")).status);
+    }
+
+    @Test
+    void refusedStreamsAreLoggedAtMostOnceAMinute() throws Exception {
+        AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(5));
+        GatewayServlet gateway = servletWithStreamLimit(1, clock);
+        String id = createSession();
+        long start = clock.get();
+        long[] refusedAtSeconds = {0, 10, 59, 60, 61, 119, 121};
+        int[] refusals = {0};
+        serving.stream.then((Runnable) () -> {
+            for (long seconds : refusedAtSeconds) {
+                clock.set(start + TimeUnit.SECONDS.toNanos(seconds));
+                try {
+                    if (call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks")).status == 503) {
+                        refusals[0]++;
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+        });
+        List<LogRecord> records = new java.util.ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(GatewayServlet.class.getName());
+        logger.addHandler(capture);
+        try {
+            call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks"));
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(refusedAtSeconds.length, refusals[0], "every stream beyond the limit is refused");
+        // logged at 0 s (1 refused), 60 s (3 refused since), 121 s (3 refused since)
+        assertEquals(3, records.size(), records.stream().map(LogRecord::getMessage).toList().toString());
+        assertTrue(records.get(0).getMessage().startsWith("refused 1 chunk stream(s) since the last such message: 1"
+                + " open, the limit is 1 (io.turboserve.gateway.http maxChunkStreams)"), records.get(0).getMessage());
+        assertTrue(records.get(1).getMessage().startsWith("refused 3 chunk stream(s)"), records.get(1).getMessage());
+        assertTrue(records.get(2).getMessage().startsWith("refused 3 chunk stream(s)"), records.get(2).getMessage());
+    }
+
+    @Test
+    void theStreamLimitDefaultsWellBelowJettysThreadPool() throws Exception {
+        assertEquals(128, GatewayServlet.Config.class.getMethod("maxChunkStreams").getDefaultValue());
+    }
+
     @Test
     void configurationNamesEveryRejectedValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GatewayServlet.configure(config(" ", "default", 1, 10)));
+                () -> GatewayServlet.configure(config(" ", "default", 1, 10, 0)));
         assertEquals("io.turboserve.gateway.http: defaultModel must not be empty; maxBodyBytes must be between 2"
-                + " and 16777216, got 1; keepAliveMillis must be between 50 and 60000, got 10", e.getMessage());
-        assertEquals(new GatewayServlet.Settings("tiny", "default", 65536, Duration.ofSeconds(1)),
-                GatewayServlet.configure(config("tiny", "default", 65536, 1000)));
+                + " and 16777216, got 1; keepAliveMillis must be between 50 and 60000, got 10; maxChunkStreams must"
+                + " be between 1 and 100000, got 0", e.getMessage());
+        assertEquals(new GatewayServlet.Settings("tiny", "default", 65536, Duration.ofSeconds(1), 128),
+                GatewayServlet.configure(config("tiny", "default", 65536, 1000, 128)));
     }
 
     @Test
     void aNewBodyLimitAppliesToTheNextRequest() throws Exception {
-        servlet.modified(config("tiny", "default", 16, 1000));
+        servlet.modified(config("tiny", "default", 16, 1000, 128));
         assertEquals(413, call(FakeHttp.Request.post("/sessions", "{\"prompt\":\"twenty chars\"}")).status);
     }
 
-    static GatewayServlet.Config config(String model, String tenant, int maxBody, long keepAlive) {
+    static GatewayServlet.Config config(String model, String tenant, int maxBody, long keepAlive, int maxStreams) {
         return new GatewayServlet.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -430,6 +662,11 @@ class GatewayServletTest {
             @Override
             public long keepAliveMillis() {
                 return keepAlive;
+            }
+
+            @Override
+            public int maxChunkStreams() {
+                return maxStreams;
             }
         };
     }

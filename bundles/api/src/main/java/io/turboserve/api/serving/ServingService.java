@@ -26,16 +26,26 @@ public interface ServingService {
     /** @return one session's status. */
     SessionStatus status(String sessionId) throws ServingException;
 
-    /** @return every session not departed. */
+    /**
+     * @return every session not departed
+     * @throws IllegalStateException caused by a {@link ServingException} when the runtime cannot
+     *                               answer (stopping, or its controller does not answer in time)
+     */
     List<SessionStatus> sessions();
 
     /** Opens the reader side of a session's chunks; one reader at a time. */
     ChunkStream stream(String sessionId) throws ServingException;
 
-    /** @return the cluster's status. */
+    /**
+     * @return the cluster's status
+     * @throws IllegalStateException caused by a {@link ServingException} when the runtime cannot answer
+     */
     ClusterStatus cluster();
 
-    /** @return every provisioned GPU. */
+    /**
+     * @return every provisioned GPU
+     * @throws IllegalStateException caused by a {@link ServingException} when the runtime cannot answer
+     */
     List<GpuStatus> gpus();
 
     /** @return the names of the policies available for a slot. */

@@ -82,7 +82,7 @@ public final class Controller {
      */
     public List<Effect> handle(Event event, long now) throws ServingException {
         out = new ArrayList<>();
-        planner.bind(out);
+        planner.bind(out, now);
         boolean decide = dispatch(event, now);
         if (lostGpusHeld) {
             releaseLostGpus(now);
@@ -181,6 +181,10 @@ public final class Controller {
             }
             return true;
         } else if (event instanceof Event.BoundsChanged e) {
+            if (e.max() > ControllerConfig.MAX_GPUS) {
+                throw new ServingException(Kind.INVALID, "maxBudget must be at most " + ControllerConfig.MAX_GPUS
+                        + ", got " + e.max());
+            }
             try {
                 bounds = new BudgetBounds(e.min(), e.max());
             } catch (IllegalArgumentException ex) {

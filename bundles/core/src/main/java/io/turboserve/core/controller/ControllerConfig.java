@@ -28,6 +28,12 @@ public record ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead
         long migrationFixedNanos, long migrationBytesPerSecond, Duration provisionRetry, int tombstones,
         Duration chunkVideo) {
 
+    /**
+     * The most GPUs one controller manages (its decisions are measured up to 1,024): a bound above
+     * it is refused rather than turned into that many provisioning requests.
+     */
+    public static final int MAX_GPUS = 65_536;
+
     /** The default video per chunk, 750 ms. */
     public static final Duration CHUNK_VIDEO = Duration.ofMillis(750);
 
@@ -44,6 +50,9 @@ public record ControllerConfig(int sessionsPerGpu, int maxBatch, int bufferAhead
         }
         if (bounds == null) {
             throw new IllegalArgumentException("bounds must be given");
+        }
+        if (bounds.max() > MAX_GPUS) {
+            throw new IllegalArgumentException("maxBudget must be at most " + MAX_GPUS + ", got " + bounds.max());
         }
         nonNegative("scaleInHold", scaleInHold);
         nonNegative("provisionRetry", provisionRetry);

@@ -39,9 +39,24 @@ final class Planner {
         this.notice = notice;
     }
 
-    void bind(List<Effect> effects) {
+    void bind(List<Effect> effects, long now) {
         this.out = effects;
         this.used = null;
+        this.now = now;
+    }
+
+    /** The time of the event being handled. */
+    private long now;
+
+    /** The first pause after a failed transfer; it doubles with each failure in a row. */
+    static final long RETRY_FIRST_NANOS = 250_000_000L;
+    /** The longest pause after failed transfers. */
+    static final long RETRY_MAX_NANOS = 30_000_000_000L;
+
+    /** @return why a policy may not move this session yet (a failed transfer's pause), or null. */
+    private String pausedAfterFailure(SessionRecord s) {
+        return s.transferRetryAt > now ? "its last transfer failed; retried after "
+                + (s.transferRetryAt - now) / 1_000_000 + " ms more" : null;
     }
 
     private int slotsUsed(int gpu) {
@@ -71,7 +86,7 @@ final class Planner {
             SessionRecord s = cluster.sessions.get(id);
             String why = s == null || s.departed() ? "unknown or departed session"
                     : s.transit != null ? "already in transit"
-                    : s.residency != Residency.RESIDENT ? "not resident" : null;
+                    : s.residency != Residency.RESIDENT ? "not resident" : pausedAfterFailure(s);
             if (why != null) {
                 reject("offload of " + id, why);
             } else {
@@ -89,6 +104,7 @@ final class Planner {
                     : s.transit != null ? "already in transit"
                     : s.residency != Residency.RESIDENT || s.gpu != m.from() ? "not resident on GPU " + m.from()
                     : migrationsInFlight() >= config.maxMigrationsInFlight() ? "too many migrations in flight"
+                    : pausedAfterFailure(s) != null ? pausedAfterFailure(s)
                     : roomOn(m.to());
             if (why != null) {
                 reject("migration of " + m.sessionId() + " to GPU " + m.to(), why);
@@ -103,6 +119,7 @@ final class Planner {
                     : s.residency == Residency.RESIDENT ? "already resident (use a migration)"
                     : s.lifecycle == Lifecycle.ARRIVED ? "never active"
                     : s.lifecycle == Lifecycle.IDLE && s.residency == Residency.NONE ? "idle without state"
+                    : pausedAfterFailure(s) != null ? pausedAfterFailure(s)
                     : roomOn(p.gpu());
             if (why != null) {
                 reject("placement of " + p.sessionId() + " on GPU " + p.gpu(), why);
@@ -320,6 +337,7 @@ final class Planner {
         s.slot = slot;
         s.gpu = -1;
         s.residency = Residency.OFFLOADED;
+        succeeded(s);
         endTransit(s);
         cluster.offloads++;
     }
@@ -363,8 +381,16 @@ final class Planner {
         if (s == null || s.transit != e.kind()) {
             return;
         }
+        // A failure that will recur (a full store, a state the executor cannot take) must not be
+        // retried at every decision: the policy's next move of this session waits, 250 ms after the
+        // first failure, doubling up to 30 s; one that succeeds ends the pauses.
+        s.transferFailures++;
+        long pause = Math.min(RETRY_MAX_NANOS, RETRY_FIRST_NANOS << Math.min(s.transferFailures - 1, 16));
+        s.transferRetryAt = now + pause;
         s.message = e.kind().name().toLowerCase() + " failed: " + e.reason();
-        notice.accept(e.storeFull() ? Level.WARNING : Level.ERROR, "session " + s.id + ": " + s.message);
+        notice.accept(e.storeFull() ? Level.WARNING : Level.ERROR, "session " + s.id + ": " + s.message
+                + (s.transferFailures > 1 ? " (" + s.transferFailures + " failures in a row; next try in "
+                        + pause / 1_000_000 + " ms)" : ""));
         rollback(s);
     }
 
@@ -376,6 +402,7 @@ final class Planner {
     private void commitResident(SessionRecord s, int gpu) {
         s.gpu = gpu;
         s.residency = Residency.RESIDENT;
+        succeeded(s);
         if (LENT.equals(s.message)) {
             s.message = "";
         }
@@ -403,6 +430,17 @@ final class Planner {
             case OFFLOAD, MIGRATE -> s.handle != null ? Residency.RESIDENT : Residency.NONE;
         };
         endTransit(s);
+    }
+
+    /** A transfer completed: the pauses after earlier failures end, and so does their message. */
+    private void succeeded(SessionRecord s) {
+        if (s.transferFailures > 0) {
+            s.transferFailures = 0;
+            s.transferRetryAt = 0;
+            if (s.message.contains(" failed: ")) {
+                s.message = "";
+            }
+        }
     }
 
     private void endTransit(SessionRecord s) {

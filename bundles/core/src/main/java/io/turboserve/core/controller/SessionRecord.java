@@ -25,6 +25,10 @@ final class SessionRecord {
     Effect.TransferKind transit;
     /** Where the running transfer puts the state on a GPU, or -1. */
     int transitTarget = -1;
+    /** Transfers of this session that failed in a row (reset by one that succeeds). */
+    int transferFailures;
+    /** Until when a policy's transfer of this session is held back after a failure, or 0. */
+    long transferRetryAt;
     /** A transfer waiting for the step the session is in to finish (a chunk boundary). */
     Effect deferredTransfer;
 

@@ -95,6 +95,20 @@ final class EffectRunner {
         provisioner = p;
     }
 
+    /** @return the most GPUs the bound provisioner can hold, or -1 without one (or when it cannot say). */
+    int provisionerLimit() {
+        GpuProvisioner p = provisioner;
+        if (p == null) {
+            return -1;
+        }
+        try {
+            int n = p.maxGpus();
+            return n > 0 ? n : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     void clearProvisioner(GpuProvisioner p) {
         if (provisioner == p) {
             provisioner = null;

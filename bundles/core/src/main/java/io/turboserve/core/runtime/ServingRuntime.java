@@ -135,7 +135,17 @@ public final class ServingRuntime implements ServingService {
 
     @Activate
     public ServingRuntime(Config config) {
-        ControllerConfig cc = validate(config);
+        ControllerConfig cc;
+        try {
+            cc = validate(config);
+        } catch (IllegalArgumentException e) {
+            // A bad file in etc/ must not leave the server without its API: start with the
+            // defaults, say so, and apply the file as usual once it is fixed.
+            LOG.log(Level.ERROR, e.getMessage().replaceAll(";$", "") + " -- starting with the defaults of every "
+                    + "io.turboserve.core.runtime setting instead; fix the file and the change applies as usual");
+            config = defaults();
+            cc = validate(config);
+        }
         this.requestTimeoutMillis = config.requestTimeoutMillis();
         this.evacuateTimeoutMillis = config.evacuateTimeoutMillis();
         this.started = config;
@@ -155,6 +165,18 @@ public final class ServingRuntime implements ServingService {
         actor.schedule(this::checkPoliciesBound, STARTUP_GRACE_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(Level.INFO, "serving runtime started: K={0}, max batch {1}, budget {2}..{3}, policies {4}/{5}",
                 cc.sessionsPerGpu(), cc.maxBatch(), cc.bounds().min(), cc.bounds().max(), placementName, autoscalingName);
+    }
+
+    /** @return the configuration with every setting at its default. */
+    static Config defaults() {
+        return (Config) java.lang.reflect.Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "annotationType" -> Config.class;
+                    case "hashCode" -> 0;
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "io.turboserve.core.runtime defaults";
+                    default -> method.getDefaultValue();
+                });
     }
 
     /** Validates the whole configuration at once, naming every value it rejects. */
@@ -208,7 +230,8 @@ public final class ServingRuntime implements ServingService {
         placementName = config.placementPolicy();
         autoscalingName = config.autoscalingPolicy();
         postPolicies();
-        post(new Event.BoundsChanged(config.minBudget(), config.maxBudget()));
+        BudgetBounds fitted = fitToProvisioner(new BudgetBounds(config.minBudget(), config.maxBudget()));
+        post(new Event.BoundsChanged(fitted.min(), fitted.max()));
     }
 
     /** @return the settings of {@code wanted} that differ from {@code running} and apply only when the runtime restarts. */
@@ -356,7 +379,8 @@ public final class ServingRuntime implements ServingService {
         try {
             return call(() -> state().sessionStatuses());
         } catch (ServingException e) {
-            return List.of();
+            // Not an empty list: that would read as "none" while the controller cannot answer.
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
@@ -402,7 +426,8 @@ public final class ServingRuntime implements ServingService {
         try {
             return call(() -> state().gpuStatuses(controller.config().sessionsPerGpu()));
         } catch (ServingException e) {
-            return List.of();
+            // Not an empty list: that would read as "none" while the controller cannot answer.
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
@@ -452,7 +477,28 @@ public final class ServingRuntime implements ServingService {
 
     @Override
     public ClusterStatus setBudgetBounds(int min, int max) throws ServingException {
+        String tooMany = aboveProvisioner(min, max);
+        if (tooMany != null) {
+            throw new ServingException(Kind.INVALID, tooMany);
+        }
         return send(new Event.BoundsChanged(min, max), this::clusterStatus);
+    }
+
+    /**
+     * @return why a budget of up to {@code max} GPUs cannot be provisioned (more than the bound
+     *         provisioner can hold, or than the controller is built for), or null
+     */
+    private String aboveProvisioner(int min, int max) {
+        int limit = effects.provisionerLimit();
+        if (limit > 0 && max > limit) {
+            return "maxBudget " + max + " (minBudget " + min + ") is above the " + limit
+                    + " GPUs the provisioner can hold; the budget bounds stay as they were";
+        }
+        if (max > ControllerConfig.MAX_GPUS) {
+            return "maxBudget " + max + " is above " + ControllerConfig.MAX_GPUS
+                    + ", the most GPUs one controller manages; the budget bounds stay as they were";
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- policies
@@ -628,10 +674,39 @@ public final class ServingRuntime implements ServingService {
     void bindProvisioner(GpuProvisioner provisioner) {
         effects.setProvisioner(provisioner);
         try {
+            actor.execute(this::fitBoundsToProvisioner);
             actor.execute(() -> effects.run(controller.retryProvisioning(nowNanos())));
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
             // stopping
         }
+    }
+
+    /**
+     * Budget bounds configured above what the provisioner can hold (known only once it is bound)
+     * are lowered to its limit, with a warning, instead of turning into requests bound to fail.
+     */
+    private void fitBoundsToProvisioner() {
+        BudgetBounds b = controller.bounds();
+        BudgetBounds fitted = b == null ? null : fitToProvisioner(b);
+        if (fitted != null && !fitted.equals(b)) {
+            try {
+                effects.run(controller.handle(new Event.BoundsChanged(fitted.min(), fitted.max()), nowNanos()));
+            } catch (ServingException e) {
+                LOG.log(Level.WARNING, "budget bounds could not be lowered: {0}", e.getMessage());
+            }
+        }
+    }
+
+    /** @return the configured bounds, lowered with a warning to what the provisioner can hold. */
+    private BudgetBounds fitToProvisioner(BudgetBounds b) {
+        int limit = effects.provisionerLimit();
+        if (limit <= 0 || b.max() <= limit) {
+            return b;
+        }
+        BudgetBounds fitted = new BudgetBounds(Math.min(b.min(), limit), limit);
+        LOG.log(Level.WARNING, "configured budget bounds {0}..{1} are above the {2} GPUs the provisioner can hold; using {3}..{4}",
+                b.min(), b.max(), limit, fitted.min(), fitted.max());
+        return fitted;
     }
 
     void unbindProvisioner(GpuProvisioner provisioner) {

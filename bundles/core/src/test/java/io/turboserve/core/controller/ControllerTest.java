@@ -154,6 +154,48 @@ class ControllerTest {
     }
 
     @Test
+    void aTransferThatKeepsFailingIsRetriedAfterPausesThatDoubleNotAtEveryDecision() throws Exception {
+        // Review finding: a restore the executor could never take was re-planned as soon as it
+        // failed, 35,000 times a second, each with a log line.
+        Harness h = harness();
+        h.storeCapacity = 0;
+        h.create("a");
+        h.send(new Event.SessionActivated("a"));
+        h.runFor(150 * MS);
+        h.send(new Event.SessionIdled("a"));
+        for (int i = 0; i < 10; i++) {
+            h.runFor(1_000 * MS);
+            h.send(new Event.Tick());
+        }
+        long attempts = h.effects.stream().filter(e -> e instanceof Effect.Offload).count();
+        // Failures at about 0 s, then after pauses of 0.25, 0.5, 1, 2 and 4 s, each retried at
+        // the next decision (a tick here): at most 6 in 10 s, where every decision retried before.
+        assertTrue(attempts >= 3 && attempts <= 6, attempts + " offload attempts in 10 s");
+        assertEquals(Residency.RESIDENT, status(h, "a").residency(), "never dropped");
+        assertTrue(status(h, "a").message().contains("store full"), status(h, "a").message());
+
+        h.storeCapacity = Long.MAX_VALUE;
+        for (int i = 0; i < 20; i++) {
+            h.runFor(1_000 * MS);
+            h.send(new Event.Tick());
+        }
+        SessionStatus s = status(h, "a");
+        assertEquals(Residency.OFFLOADED, s.residency(), "retried once the pause ran out");
+        assertEquals("", s.message(), "the failure's message ends with a transfer that succeeds");
+    }
+
+    @Test
+    void aBudgetBoundAboveWhatOneControllerManagesIsRefused() {
+        Harness h = harness();
+        int before = h.effects.size();
+        ServingException e = assertThrows(ServingException.class,
+                () -> h.sendChecked(new Event.BoundsChanged(Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        assertEquals(ServingException.Kind.INVALID, e.kind());
+        assertTrue(e.getMessage().contains(String.valueOf(ControllerConfig.MAX_GPUS)), e.getMessage());
+        assertEquals(before, h.effects.size(), "nothing asked for");
+    }
+
+    @Test
     void aFullBufferPausesGenerationAndThePauseIsNotLatency() {
         Harness h = harness();
         h.autoConsume = false;

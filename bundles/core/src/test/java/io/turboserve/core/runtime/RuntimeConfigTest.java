@@ -39,6 +39,33 @@ class RuntimeConfigTest {
     }
 
     @Test
+    void anInvalidFileAtStartStartsTheRuntimeWithTheDefaultsInsteadOfNoApi() throws Exception {
+        // Review finding: sessionsPerGpu=-3 in etc/ at start left the server without /v1 and its
+        // MBeans, and fixing the file did not bring them back.
+        ServingRuntime rt = new ServingRuntime(config(Map.of("sessionsPerGpu", -3, "maxBudget", 6)));
+        try {
+            var status = rt.cluster();
+            assertEquals(4, status.sessionsPerGpu(), "K at its default");
+            assertEquals(4, status.maxBudget(), "every setting at its default, not half the file");
+        } finally {
+            rt.deactivate();
+        }
+    }
+
+    @Test
+    void aBudgetBeyondWhatAControllerManagesIsRefusedBeforeAnythingIsAskedFor() throws Exception {
+        ServingRuntime rt = new ServingRuntime(config(Map.of()));
+        try {
+            var e = assertThrows(io.turboserve.api.serving.ServingException.class,
+                    () -> rt.setBudgetBounds(Integer.MAX_VALUE, Integer.MAX_VALUE));
+            assertEquals(io.turboserve.api.serving.ServingException.Kind.INVALID, e.kind());
+            assertEquals(4, rt.cluster().maxBudget(), "the bounds stay as they were");
+        } finally {
+            rt.deactivate();
+        }
+    }
+
+    @Test
     void anInvalidEditIsRefusedWithTheReason() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> ServingRuntime.validate(config(Map.of("chunkVideoMillis", 0L, "tickMillis", 0L))));
