@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <pre>
  * run/bench --trace FILE --max-gpus N [--k K] --model analytic|PROFILE.json[#MODEL@FRAMES]
- *           [--policies P/A,...] [--cold-start-s S] [--start warm|cold] [--seed S] --json OUT
+ *           [--policies P/A[:memory],...] [--cold-start-s S] [--start warm|cold] [--seed S] --json OUT
  * run/bench --suite [--quick] [--out DIR] [--threads T]
  * </pre>
  *
@@ -33,15 +33,33 @@ public final class Bench {
     private Bench() {
     }
 
+    /** The options each form takes, so that a misspelt one is refused rather than ignored. */
+    static final java.util.Set<String> SINGLE_OPTIONS = java.util.Set.of("trace", "max-gpus", "k", "model", "policies",
+            "cold-start-s", "start", "seed", "json");
+    static final java.util.Set<String> SUITE_OPTIONS = java.util.Set.of("suite", "quick", "out", "threads", "policies",
+            "only");
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
         try {
+            Map<String, String> opts = parse(args);
+            java.util.Set<String> known = opts.containsKey("suite") ? SUITE_OPTIONS : SINGLE_OPTIONS;
+            for (String key : opts.keySet()) {
+                if (!known.contains(key)) {
+                    throw new IllegalArgumentException("unknown option --" + key + (opts.containsKey("suite")
+                            ? " for --suite; it takes --quick, --out, --threads, --policies, --only"
+                            : "; a single run takes --trace, --max-gpus, --k, --model, --policies, --cold-start-s, "
+                                    + "--start, --seed, --json"));
+                }
+            }
             if (opts.containsKey("suite")) {
                 Suite.run(opts);
             } else {
                 single(opts);
             }
-        } catch (IllegalArgumentException | IOException e) {
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("bench: no such file: " + e.getFile());
+            System.exit(2);
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             System.err.println("bench: " + e.getMessage());
             System.exit(2);
         }
@@ -70,7 +88,7 @@ public final class Bench {
         String v = opts.get(key);
         if (v == null) {
             throw new IllegalArgumentException("--" + key + " is required; usage: run/bench --trace FILE --max-gpus N"
-                    + " [--k K] --model analytic|PROFILE.json [--policies P/A,...] --json OUT");
+                    + " [--k K] --model analytic|PROFILE.json [--policies P/A[:memory],...] --json OUT");
         }
         return v;
     }

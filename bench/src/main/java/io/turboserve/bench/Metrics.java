@@ -29,6 +29,10 @@ final class Metrics {
         m.put("restores", r.restores());
         m.put("decision_ms_p99", r.decisionNanosP99() / 1e6);
         m.put("worst_step_ms", r.worstStepNanos() / 1e6);
+        // The K and max batch the pair ran with (a :memory pair's are its GPU's memory's), which
+        // bound_gpu_seconds also uses.
+        m.put("sessions_per_gpu", Integer.parseInt(r.parameters().getOrDefault("sessions_per_gpu", "0")));
+        m.put("max_batch", Integer.parseInt(r.parameters().getOrDefault("max_batch", "0")));
         m.put("simulated_s", r.simulatedSeconds());
         m.put("wall_s", r.wallNanos() / 1e9);
         return m;

@@ -36,7 +36,14 @@ final class Models {
             }
             Path path = Path.of(file);
             boolean bundled = !Files.exists(path);
-            var variants = bundled ? LatencyProfiles.variants(file) : LatencyProfiles.variants(path);
+            java.util.List<LatencyProfiles.Variant> variants;
+            try {
+                variants = bundled ? LatencyProfiles.variants(file) : LatencyProfiles.variants(path);
+            } catch (IllegalStateException missing) {
+                throw new IllegalArgumentException("--model " + spec + ": no such file, and no bundled profile of that name ("
+                        + LatencyProfiles.ANALYTIC_REFERENCE + ", " + LatencyProfiles.H200_REFERENCE
+                        + "); give analytic, a profile file, or FILE#MODEL@FRAMES");
+            }
             if (variants.isEmpty()) {
                 throw new IllegalArgumentException("profile " + file + " has no rows");
             }
@@ -45,7 +52,12 @@ final class Models {
             if (variant != null) {
                 String[] mv = variant.split("@");
                 model = mv[0];
-                frames = mv.length > 1 ? Integer.parseInt(mv[1]) : frames;
+                try {
+                    frames = mv.length > 1 ? Integer.parseInt(mv[1]) : frames;
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--model " + spec + ": the context frames after @ must be a number, got '"
+                            + mv[1] + "'");
+                }
             }
             profile = bundled ? LatencyProfiles.measured(file, model, frames) : LatencyProfiles.measured(path, model, frames);
         }

@@ -6,7 +6,8 @@ package io.turboserve.bench;
  * run" (DESIGN.md section 9) and {@code fixed@N} a budget of N.
  *
  * <p>A pair ending in {@value #MEMORY} runs without the per-GPU session target K: each GPU admits
- * sessions until their states fill its memory and coalesces every ready one of them into one step,
+ * sessions until their states fill its memory (at least K, at most the peak active sessions) and
+ * coalesces every ready one of them into one step,
  * as a static deployment without TurboServe's K does. This is the paper's {@code TurboServe_base}
  * ({@code round-robin/fixed:memory}); every other pair runs with the scenario's K.
  *
@@ -18,7 +19,7 @@ record Pair(String placement, String autoscaling, String label, boolean memoryAd
     static Pair parse(String text) {
         String t = text.trim();
         boolean memory = t.endsWith(MEMORY);
-        String[] p = (memory ? t.substring(0, t.length() - MEMORY.length()) : t).split("/");
+        String[] p = (memory ? t.substring(0, t.length() - MEMORY.length()) : t).split("/", -1);
         if (p.length != 2 || p[0].isBlank() || p[1].isBlank() || p[1].contains(":")) {
             throw new IllegalArgumentException("a policy pair is PLACEMENT/AUTOSCALING[" + MEMORY
                     + "], e.g. turboserve/turboserve or round-robin/fixed" + MEMORY + "; got '" + text + "'");

@@ -54,8 +54,16 @@ final class Report {
         return b.toString();
     }
 
+    /** The budget a fixed pair ran with: TurboServe's peak, ⌈peak active/K⌉, or its own N (within the GPUs there are). */
     private static String budgetOf(Pair p, ScenarioRunner.Outcome o) {
-        return p.autoscaling().equals("fixed@ceil") ? String.valueOf(o.ceilBudget()) : String.valueOf(o.fixedBudget());
+        String a = p.autoscaling();
+        if (a.equals("fixed@ceil")) {
+            return String.valueOf(o.ceilBudget());
+        }
+        if (a.startsWith("fixed@")) {
+            return String.valueOf(Math.min(Integer.parseInt(a.substring(6)), o.scenario().settings().maxGpus()));
+        }
+        return String.valueOf(o.fixedBudget());
     }
 
     static RunResult find(Map<Pair, RunResult> results, String label) {

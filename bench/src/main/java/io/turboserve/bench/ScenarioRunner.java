@@ -39,18 +39,24 @@ final class ScenarioRunner {
     }
 
     static RunResult simulate(Scenario scenario, Pair pair, int fixedBudget) {
-        SimSettings settings = pair.memoryAdmission() ? memoryAdmission(scenario.settings()) : scenario.settings();
+        SimSettings settings = pair.memoryAdmission()
+                ? memoryAdmission(scenario.settings(), io.turboserve.sim.Workloads.peakActive(scenario.workload()))
+                : scenario.settings();
         return Simulation.run(scenario.workload(), settings, Policies.placement(pair.placement()),
                 Policies.autoscaling(pair.autoscaling(), fixedBudget, settings));
     }
 
     /**
      * The settings of a deployment without a per-GPU session target: K and the max batch become the
-     * number of states a simulated GPU's memory holds ({@link Simulation#GPU_MEMORY_BYTES}); the
-     * latency model is unchanged, so its step time keeps growing with every session coalesced.
+     * number of states a simulated GPU's memory holds ({@link Simulation#GPU_MEMORY_BYTES}), and at
+     * least K, since the simulator sizes every GPU to hold K states; the latency model is
+     * unchanged, so its step time keeps growing with every session coalesced. No GPU can take more
+     * than every session active at the peak, so that bounds it too (and keeps a tiny state from
+     * making a run of billion-session GPUs).
      */
-    static SimSettings memoryAdmission(SimSettings s) {
-        int fit = (int) Math.max(s.sessionsPerGpu(), Math.min(Integer.MAX_VALUE, Simulation.GPU_MEMORY_BYTES / s.stateBytes()));
-        return s.withSessionsPerGpu(fit, fit);
+    static SimSettings memoryAdmission(SimSettings s, int peakActive) {
+        long fit = Math.min(Simulation.GPU_MEMORY_BYTES / s.stateBytes(), Math.max(1, peakActive));
+        int k = (int) Math.max(s.sessionsPerGpu(), fit);
+        return s.withSessionsPerGpu(k, k);
     }
 }

@@ -180,8 +180,9 @@ record Summary(List<Pair> pairs, Map<String, double[]> vsBase, Map<String, Doubl
                     .append(io.turboserve.sim.Workloads.peakActive(o.scenario().workload())).append(", fixed budget ")
                     .append(o.fixedBudget()).append(" (⌈peak active/K⌉ = ").append(o.ceilBudget()).append(")")
                     .append("; `").append(Pair.MEMORY).append("` pairs: K = max batch = ")
-                    .append(ScenarioRunner.memoryAdmission(o.scenario().settings()).sessionsPerGpu())
-                    .append(" (the states a GPU's memory holds)\n\n");
+                    .append(ScenarioRunner.memoryAdmission(o.scenario().settings(),
+                            io.turboserve.sim.Workloads.peakActive(o.scenario().workload())).sessionsPerGpu())
+                    .append(" (the states a GPU's memory holds, at most the peak active sessions)\n\n");
             b.append(Report.table(o)).append('\n');
         }
         return b.toString();

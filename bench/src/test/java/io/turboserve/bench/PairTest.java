@@ -35,7 +35,8 @@ class PairTest {
 
     @Test
     void refusesMalformedPairsNamingTheForm() {
-        for (String bad : List.of("round-robin", "round-robin/", "/fixed", "a/b/c", "round-robin/fixed:mem", "round-robin/fixed:")) {
+        for (String bad : List.of("round-robin", "round-robin/", "/fixed", "a/b/c", "round-robin/fixed:mem", "round-robin/fixed:",
+                "round-robin/fixed/", "round-robin/fixed/:memory")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pair.parse(bad), bad);
             assertTrue(e.getMessage().contains("PLACEMENT/AUTOSCALING[:memory]"), e.getMessage());
             assertTrue(e.getMessage().contains(bad), e.getMessage());
@@ -45,11 +46,25 @@ class PairTest {
     @Test
     void memoryAdmissionLetsAGpuTakeWhatItsMemoryHolds() {
         SimSettings analytic = SimSettings.analytic(8);
-        SimSettings memory = ScenarioRunner.memoryAdmission(analytic);
+        SimSettings memory = ScenarioRunner.memoryAdmission(analytic, 10_000);
         long fit = Simulation.GPU_MEMORY_BYTES / analytic.stateBytes();
+        assertEquals(525, fit);
         assertEquals(fit, memory.sessionsPerGpu());
         assertEquals(fit, memory.maxBatch());
         assertEquals(analytic.latency(), memory.latency(), "the latency model stays the scenario's");
+    }
+
+    @Test
+    void memoryAdmissionIsAtLeastKAndAtMostThePeakOfActiveSessions() {
+        SimSettings analytic = SimSettings.analytic(8);
+        // A tiny state: as many sessions as are ever active, not billions.
+        SimSettings tiny = ScenarioRunner.memoryAdmission(analytic.withLatency(analytic.latency(), 1), 25);
+        assertEquals(25, tiny.sessionsPerGpu());
+        assertEquals(25, tiny.maxBatch());
+        // A state so big that fewer than K fit: the simulator sizes GPUs for K states, so K.
+        SimSettings huge = ScenarioRunner.memoryAdmission(analytic.withLatency(analytic.latency(), 100_000_000_000L), 25);
+        assertEquals(4, huge.sessionsPerGpu());
+        assertTrue(tiny.describe().get("step_ms_b1..b8").split(" / ").length == 8, "the report shows 8 step times, not 25");
     }
 
     @Test

@@ -118,11 +118,13 @@ public record SimSettings(int maxGpus, int sessionsPerGpu, int maxBatch, Latency
         m.put("sessions_per_gpu", Integer.toString(sessionsPerGpu));
         m.put("max_batch", Integer.toString(maxBatch));
         m.put("latency_model", latency.toString());
+        // The step time of every batch up to 8 (a batch past that only extends the same model).
+        int shown = Math.min(maxBatch, 8);
         StringBuilder steps = new StringBuilder();
-        for (int b = 1; b <= maxBatch; b++) {
+        for (int b = 1; b <= shown; b++) {
             steps.append(b > 1 ? " / " : "").append(LatencyProfiles.fmt(latency.chunkNanos(0, b) / 1e6));
         }
-        m.put("step_ms_b1..b" + maxBatch, steps.toString());
+        m.put("step_ms_b1..b" + shown, steps.toString());
         m.put("state_bytes", Long.toString(stateBytes));
         m.put("migration_ms", LatencyProfiles.fmt(latency.migrationNanos(stateBytes) / 1e6));
         m.put("host_gb_per_s", LatencyProfiles.fmt(hostBytesPerSecond / 1e9));

@@ -102,6 +102,17 @@ public final class ClusterState {
         return pendingProvisions.size() - unwantedProvisions.size();
     }
 
+    /** @return GPUs paid for now: ready, draining, and every one asked for, given up or not. */
+    int held() {
+        int n = pendingProvisions.size();
+        for (GpuRecord g : gpus.values()) {
+            if (g.serving()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** @return GPUs that count towards the budget the autoscaler steers: ready and asked for. */
     int servingBudget() {
         int n = provisioning();

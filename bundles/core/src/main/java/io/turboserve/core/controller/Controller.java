@@ -179,6 +179,8 @@ public final class Controller {
                 g.since = now;
                 notice(Level.INFO, "GPU " + g.id + " draining at the operator's request");
             }
+            // The operator's drain stands even where a scale-in began it: a scale-out does not undo it.
+            g.drainingForScaleIn = false;
             return true;
         } else if (event instanceof Event.BoundsChanged e) {
             if (e.max() > ControllerConfig.MAX_GPUS) {
@@ -624,14 +626,31 @@ public final class Controller {
     private void resize(int budget, long now) {
         int serving = cluster.servingBudget();
         if (serving < budget) {
+            // A GPU draining for a scale-in is ready at hand: keep it rather than pay for another
+            // (an operator's drain stands).
+            for (GpuRecord g : cluster.gpus.values()) {
+                if (serving >= budget) {
+                    break;
+                }
+                if (g.state == GpuState.DRAINING && g.drainingForScaleIn) {
+                    g.state = GpuState.READY;
+                    g.drainingForScaleIn = false;
+                    g.since = now;
+                    serving++;
+                    notice(Level.INFO, "scaling out: GPU " + g.id + " stops draining and serves again (" + lastScalingReason + ")");
+                }
+            }
             // GPUs still starting that a scale-in gave up are nearer than new ones: take them back
-            // first, the earliest asked for first.
+            // next, the earliest asked for first.
             while (serving < budget && !cluster.unwantedProvisions.isEmpty()) {
                 cluster.unwantedProvisions.pollFirst();
                 serving++;
             }
+            // Never hold more than the budget's bound: a GPU an operator drains is paid until it
+            // is released, so its replacement waits for that.
+            int room = bounds.max() - cluster.held();
             if (now >= provisionBackoffUntil) {
-                for (int i = serving; i < budget; i++) {
+                for (int i = serving; i < budget && room-- > 0; i++) {
                     long id = nextProvisionId++;
                     cluster.pendingProvisions.put(id, now);
                     out.add(new Effect.Provision(id));
@@ -681,6 +700,7 @@ public final class Controller {
                 }
                 free -= config.sessionsPerGpu();
                 g.state = GpuState.DRAINING;
+                g.drainingForScaleIn = true;
                 g.since = now;
                 notice(Level.INFO, "scaling in: GPU " + g.id + " draining (" + lastScalingReason + ")");
             }

@@ -17,6 +17,8 @@ final class GpuRecord {
     long lastStepNanos = -1;
     int lastBatch;
     long backoffUntil = Long.MIN_VALUE;
+    /** Whether it drains because the autoscaler scaled in (not at an operator's request). */
+    boolean drainingForScaleIn;
 
     GpuRecord(int id, String description, long memoryBytes, long requestedAt, long now) {
         this.id = id;

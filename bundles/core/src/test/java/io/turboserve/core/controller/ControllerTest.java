@@ -333,6 +333,57 @@ class ControllerTest {
     }
 
     @Test
+    void aScaleOutTakesBackAGpuDrainingForAScaleInAndNeverHoldsMoreThanTheBound() {
+        // Review finding: with at most 2 GPUs, a scale-out during a drain asked for a third while
+        // the draining one was still held (and paid).
+        Harness h = harness();
+        h.send(new Event.BoundsChanged(1, 2));
+        budget[0] = 2;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.send(new Event.SessionActivated(h.create("b")));
+        h.runFor(300 * MS);
+        h.failMigrations = true; // the drain cannot finish: its session stays
+        budget[0] = 1;
+        for (int i = 0; i < 7; i++) {
+            h.send(new Event.Tick());
+            h.runFor(1000 * MS);
+        }
+        assertTrue(h.controller.state().gpuStatuses(4).stream().anyMatch(g -> g.state() == GpuState.DRAINING),
+                "one GPU drains");
+        long provisions = h.effects.stream().filter(e -> e instanceof Effect.Provision).count();
+        budget[0] = 2;
+        h.send(new Event.Tick());
+        h.runFor(1000 * MS);
+        assertTrue(h.controller.state().gpuStatuses(4).stream().allMatch(g -> g.state() == GpuState.READY),
+                "the draining GPU serves again");
+        assertEquals(provisions, h.effects.stream().filter(e -> e instanceof Effect.Provision).count(),
+                "no GPU asked for beyond the bound");
+        assertEquals(2, h.controller.state().budget());
+    }
+
+    @Test
+    void anOperatorsDrainIsNotUndoneAndItsReplacementWaitsWithinTheBound() throws Exception {
+        Harness h = harness();
+        h.send(new Event.BoundsChanged(1, 2));
+        budget[0] = 2;
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.send(new Event.SessionActivated(h.create("b")));
+        h.runFor(300 * MS);
+        h.failMigrations = true;
+        long provisions = h.effects.stream().filter(e -> e instanceof Effect.Provision).count();
+        int drained = status(h, "a").gpu();
+        h.sendChecked(new Event.DrainRequested(drained));
+        for (int i = 0; i < 3; i++) {
+            h.send(new Event.Tick());
+            h.runFor(1000 * MS);
+        }
+        assertTrue(h.controller.state().gpuStatuses(4).stream().anyMatch(g -> g.id() == drained && g.state() == GpuState.DRAINING),
+                "the operator's drain stands");
+        assertEquals(provisions, h.effects.stream().filter(e -> e instanceof Effect.Provision).count(),
+                "its replacement waits until it is released: 2 GPUs held at most");
+    }
+
+    @Test
     void scaleInDrainsOnlyWhatTheOtherGpusHaveRoomFor() {
         // Two GPUs, 4 + 3 sessions: a budget of 1 cannot hold 7, and the emptier GPU's 3 sessions
         // do not fit in the 0 free slots of the other, so nothing drains and nothing is parked.
