@@ -332,17 +332,23 @@ class ControllerTest {
         assertEquals(new BudgetBounds(1, 1), h.controller.bounds());
     }
 
-    @Test
-    void aScaleOutTakesBackAGpuDrainingForAScaleInAndNeverHoldsMoreThanTheBound() {
-        // Review finding: with at most 2 GPUs, a scale-out during a drain asked for a third while
-        // the draining one was still held (and paid).
+    /** Two GPUs (at most 2), a session on each, and migrations that fail, so a drain cannot finish. */
+    private Harness twoGpusAtTheirBoundWithDrainsThatCannotFinish() {
         Harness h = harness();
         h.send(new Event.BoundsChanged(1, 2));
         budget[0] = 2;
         h.send(new Event.SessionActivated(h.create("a")));
         h.send(new Event.SessionActivated(h.create("b")));
         h.runFor(300 * MS);
-        h.failMigrations = true; // the drain cannot finish: its session stays
+        h.failMigrations = true;
+        return h;
+    }
+
+    @Test
+    void aScaleOutTakesBackAGpuDrainingForAScaleInAndNeverHoldsMoreThanTheBound() {
+        // Review finding: with at most 2 GPUs, a scale-out during a drain asked for a third while
+        // the draining one was still held (and paid).
+        Harness h = twoGpusAtTheirBoundWithDrainsThatCannotFinish();
         budget[0] = 1;
         for (int i = 0; i < 7; i++) {
             h.send(new Event.Tick());
@@ -363,13 +369,7 @@ class ControllerTest {
 
     @Test
     void anOperatorsDrainIsNotUndoneAndItsReplacementWaitsWithinTheBound() throws Exception {
-        Harness h = harness();
-        h.send(new Event.BoundsChanged(1, 2));
-        budget[0] = 2;
-        h.send(new Event.SessionActivated(h.create("a")));
-        h.send(new Event.SessionActivated(h.create("b")));
-        h.runFor(300 * MS);
-        h.failMigrations = true;
+        Harness h = twoGpusAtTheirBoundWithDrainsThatCannotFinish();
         long provisions = h.effects.stream().filter(e -> e instanceof Effect.Provision).count();
         int drained = status(h, "a").gpu();
         h.sendChecked(new Event.DrainRequested(drained));
