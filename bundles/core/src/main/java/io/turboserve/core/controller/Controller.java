@@ -322,7 +322,7 @@ public final class Controller {
         s.lifecycle = Lifecycle.IDLE;
         s.lifecycleSince = now;
         s.chunkRequestedAt = -1;
-        if (Planner.LENT.equals(s.message)) {
+        if (Planner.LENT.equals(s.message) || Planner.WAITING.equals(s.message)) {
             s.message = ""; // idle, it waits for no slot any more
         }
         demand.transition(now, cluster.activeCount());
@@ -601,6 +601,7 @@ public final class Controller {
             }
         }
         planner.evacuateDraining();
+        planner.sayWhoWaits();
         Map<Integer, long[]> use = null;
         for (GpuRecord g : new ArrayList<>(cluster.gpus.values())) {
             if (g.state != GpuState.DRAINING || g.busy) {

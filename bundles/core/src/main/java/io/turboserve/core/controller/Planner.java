@@ -32,6 +32,19 @@ final class Planner {
     static final String LENT = "offloaded while active: the placement policy lent its slot to a waiting session; "
             + "it comes back to a GPU as soon as a slot is its turn";
     private boolean slotFreed;
+    /** The status message of an active session that no GPU has taken yet. */
+    static final String WAITING = "active and waiting for a GPU slot: every slot of the GPUs at hand is taken "
+            + "(idle sessions leave theirs once the host store has room; more GPUs come as the budget allows)";
+
+    /** Active sessions the decision left without a GPU say so where operators and clients look. */
+    void sayWhoWaits() {
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.lifecycle == Lifecycle.ACTIVE && s.transit == null && s.residency != Residency.RESIDENT
+                    && s.message.isEmpty()) {
+                s.message = WAITING;
+            }
+        }
+    }
 
     Planner(ControllerConfig config, ClusterState cluster, BiConsumer<Level, String> notice) {
         this.config = config;
@@ -403,7 +416,7 @@ final class Planner {
         s.gpu = gpu;
         s.residency = Residency.RESIDENT;
         succeeded(s);
-        if (LENT.equals(s.message)) {
+        if (LENT.equals(s.message) || WAITING.equals(s.message)) {
             s.message = "";
         }
         endTransit(s);

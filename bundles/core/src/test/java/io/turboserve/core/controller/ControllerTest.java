@@ -185,6 +185,31 @@ class ControllerTest {
     }
 
     @Test
+    void anActiveSessionThatNoGpuTakesSaysItWaitsUntilOneDoes() throws Exception {
+        // Review finding: a session waiting for a slot showed an empty message for as long as it waited.
+        Harness h = harness();
+        h.storeCapacity = 0; // idle sessions cannot leave their slots
+        int slots = 4 * h.controller.state().gpusReady();
+        h.send(new Event.BoundsChanged(1, h.controller.state().gpusReady()));
+        for (int i = 0; i < slots; i++) {
+            h.send(new Event.SessionActivated(h.create("s" + i)));
+        }
+        h.runFor(300 * MS);
+        for (int i = 0; i < slots; i++) {
+            h.send(new Event.SessionIdled("s" + i));
+        }
+        h.send(new Event.SessionActivated(h.create("late")));
+        h.send(new Event.Tick());
+        h.runFor(300 * MS);
+        assertEquals(Residency.NONE, status(h, "late").residency());
+        assertEquals(Planner.WAITING, status(h, "late").message());
+        h.send(new Event.SessionClosed("s0"));
+        h.runFor(300 * MS);
+        assertEquals(Residency.RESIDENT, status(h, "late").residency());
+        assertEquals("", status(h, "late").message(), "placed, it no longer says it waits");
+    }
+
+    @Test
     void aBudgetBoundAboveWhatOneControllerManagesIsRefused() {
         Harness h = harness();
         int before = h.effects.size();

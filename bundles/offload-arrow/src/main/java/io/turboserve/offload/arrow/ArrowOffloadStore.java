@@ -32,7 +32,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <p>Two limits are enforced, both against {@code capacityBytes}: the bytes reserved by live slots
  * (what a client can count on) and the bytes held in slabs (what the process really took from the
  * system). A slot up to {@code slabBytes} is cut first-fit from an existing slab, else from a new
- * one; a larger slot gets a dedicated slab of its own size. Slabs are kept when they empty (unless
+ * one sized to hold a whole number of such slots (at most {@code slabBytes}); a larger slot gets a dedicated slab of its own size. Slabs are kept when they empty (unless
  * configured otherwise) and reused. When a full slab no longer fits under the limit, a smaller tail
  * slab takes the rest, so the whole limit is usable. A request that fits no way is refused with a {@link StoreFullException} and nothing changes: a stored state is never
  * dropped to make room.
@@ -171,8 +171,11 @@ public final class ArrowOffloadStore implements OffloadStore {
             // A small slot tries the regular slabs, then a new regular slab, and only then the retained
             // dedicated slabs, so it does not split one that a large slot may need again.
             ArenaSlab slab = large ? null : firstFit(false, reservation);
-            if (slab == null && !large && limits.slabBytes() <= room) {
-                slab = newSlab(sessionId, bytes, free, limits.slabBytes(), false);
+            // A new regular slab holds a whole number of such slots: 64 MiB slabs would hold three
+            // states of 16 MiB + 64 bytes and waste a quarter of the limit.
+            long regular = limits.slabBytes() - limits.slabBytes() % reservation;
+            if (slab == null && !large && regular <= room) {
+                slab = newSlab(sessionId, bytes, free, regular, false);
             }
             if (slab == null) {
                 slab = firstFit(true, reservation);

@@ -195,6 +195,24 @@ class ArrowOffloadStoreTest {
     }
 
     @Test
+    void statesJustOverAFractionOfASlabStillFillTheWholeLimit() throws Exception {
+        // Review finding: states of 16 MiB + 64 bytes filled only 805 MB of 1 GiB, three to a
+        // 64 MiB slab. Here, at a sixteenth of the scale: slots of 1 MiB + 64 bytes, 4 MiB slabs.
+        ArrowOffloadStore store = store(64L << 20, 4L << 20);
+        long bytes = (1L << 20) + 64;
+        int stored = 0;
+        try {
+            while (true) {
+                store.allocate("s" + stored, bytes);
+                stored++;
+            }
+        } catch (StoreFullException full) {
+            // what is left is less than one more slot
+        }
+        assertEquals((64L << 20) / ArrowOffloadStore.reservationFor(bytes), stored, "every slot the limit holds");
+    }
+
+    @Test
     void freeingTwiceDoesNothing() throws Exception {
         ArrowOffloadStore store = store(1 << 20, 1024);
         HostSlot a = store.allocate("a", 100);
