@@ -283,6 +283,29 @@ public final class Controller {
         return retryProvisioning(now);
     }
 
+    /**
+     * The runtime is stopping and its sessions end with it: the frees of every state and host slot
+     * they hold that no transfer is using, so that neither the executor's memory nor the store's
+     * outlives them (a transfer in flight frees its own when it completes or fails).
+     */
+    public List<Effect> releaseAll() {
+        List<Effect> frees = new ArrayList<>();
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (s.transit != null) {
+                continue;
+            }
+            if (s.handle != null) {
+                frees.add(new Effect.FreeState(s.handle));
+                s.handle = null;
+            }
+            if (s.slot != null) {
+                frees.add(new Effect.FreeSlot(s.slot));
+                s.slot = null;
+            }
+        }
+        return frees;
+    }
+
     /** A mechanism that provisioning needs was bound: ask for GPUs again at once, not after the back-off. */
     public List<Effect> retryProvisioning(long now) {
         provisionBackoffUntil = Long.MIN_VALUE;

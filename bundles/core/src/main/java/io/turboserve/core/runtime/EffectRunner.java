@@ -17,12 +17,14 @@ import io.turboserve.core.controller.Effect.TransferKind;
 import io.turboserve.core.controller.Event;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -143,10 +145,26 @@ final class EffectRunner {
         }
     }
 
+    /** Stops every lane: work already queued (frees among it) gets up to 2 s in all, then is cut off. */
     void close() {
         provisioning.shutdownNow();
-        workers.values().forEach(ExecutorService::shutdownNow);
-        copyLanes.values().forEach(ExecutorService::shutdownNow);
+        workers.values().forEach(ExecutorService::shutdown);
+        copyLanes.values().forEach(ExecutorService::shutdown);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            for (ExecutorService lane : allLanes()) {
+                lane.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        allLanes().forEach(ExecutorService::shutdownNow);
+    }
+
+    private List<ExecutorService> allLanes() {
+        List<ExecutorService> all = new ArrayList<>(workers.values());
+        all.addAll(copyLanes.values());
+        return all;
     }
 
     private void onGpu(int gpu, Runnable work) {

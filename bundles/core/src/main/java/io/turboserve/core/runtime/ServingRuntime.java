@@ -256,6 +256,16 @@ public final class ServingRuntime implements ServingService {
 
     @Deactivate
     void deactivate() {
+        // Sessions end with the runtime: give back what they hold in the executor and the store,
+        // which outlive it (a restarted runtime would otherwise find them full of the dead).
+        try {
+            actor.submit(() -> effects.run(controller.releaseAll())).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.RejectedExecutionException e) {
+            LOG.log(Level.WARNING, "stopping: the sessions' states and host slots could not all be freed: {0}", e.toString());
+        }
         actor.shutdownNow();
         effects.close();
         for (Outbox o : outboxes.values()) {
