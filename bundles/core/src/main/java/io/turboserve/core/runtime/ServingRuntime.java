@@ -188,6 +188,9 @@ public final class ServingRuntime implements ServingService {
         if (c.requestTimeoutMillis() < 1) {
             bad.append(" requestTimeoutMillis must be at least 1 (got ").append(c.requestTimeoutMillis()).append(");");
         }
+        if (c.evacuateTimeoutMillis() < 0) {
+            bad.append(" evacuateTimeoutMillis must not be negative (got ").append(c.evacuateTimeoutMillis()).append(");");
+        }
         if (c.placementPolicy() == null || c.placementPolicy().isBlank()) {
             bad.append(" placementPolicy must name a policy;");
         }

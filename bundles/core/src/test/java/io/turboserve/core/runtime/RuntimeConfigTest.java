@@ -68,7 +68,9 @@ class RuntimeConfigTest {
     @Test
     void anInvalidEditIsRefusedWithTheReason() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> ServingRuntime.validate(config(Map.of("chunkVideoMillis", 0L, "tickMillis", 0L))));
-        assertTrue(e.getMessage().contains("tickMillis") && e.getMessage().contains("chunkVideo"), e.getMessage());
+                () -> ServingRuntime.validate(config(Map.of("chunkVideoMillis", 0L, "tickMillis", 0L,
+                        "evacuateTimeoutMillis", -1L))));
+        assertTrue(e.getMessage().contains("tickMillis") && e.getMessage().contains("chunkVideo")
+                && e.getMessage().contains("evacuateTimeoutMillis"), e.getMessage());
     }
 }
