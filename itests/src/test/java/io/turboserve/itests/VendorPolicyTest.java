@@ -61,9 +61,12 @@ class VendorPolicyTest {
             }
             assertEquals(serving.status(a).gpu(), serving.status(b).gpu());
 
-            // Removing the bundle while they run loses nothing: the previous policy keeps serving.
+            // Removing the bundle while they run loses nothing, and no decision runs its code any
+            // more: a bound policy stands in until one named pack-first is bound again.
             vendor.uninstall();
             vendor = null;
+            Server.await("a bound policy stands in for the uninstalled one", Duration.ofSeconds(10),
+                    () -> !serving.cluster().placementPolicy().equals("pack-first"));
             try (ChunkStream s = serving.stream(a)) {
                 assertNotNull(s.next(Duration.ofSeconds(20)), "still streaming after the policy bundle left");
             }

@@ -785,6 +785,16 @@ public final class Controller {
         return latency;
     }
 
+    /** @return the placement policy deciding now, or null before one is set. */
+    public PlacementPolicy placementPolicy() {
+        return placement;
+    }
+
+    /** @return the autoscaling policy deciding now, or null before one is set. */
+    public AutoscalingPolicy autoscalingPolicy() {
+        return autoscaling;
+    }
+
     public String placementPolicyName() {
         return placement == null ? "" : placement.name();
     }

@@ -517,23 +517,53 @@ public final class ServingRuntime implements ServingService {
     // ---------------------------------------------------------------- policies
 
     private void postPolicies() {
+        try {
+            actor.execute(this::applyPolicies);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // stopping
+        }
+    }
+
+    /**
+     * On the actor: hands the controller the configured policies. One that is not bound leaves the
+     * previous one serving, unless that one's bundle has left too: then a bound policy (the
+     * default first) stands in until the configured one is bound again, so that no decision runs
+     * the code of a bundle that is gone.
+     */
+    private void applyPolicies() {
         PlacementPolicy p = placements.get(placementName);
         AutoscalingPolicy a = autoscalers.get(autoscalingName);
         // While bundles start, policies bind one by one: that is waiting, not a problem (a policy
         // still missing once the start-up grace is over is reported by checkPoliciesBound).
         boolean starting = System.nanoTime() - startedNanos < STARTUP_GRACE_NANOS;
         if (p == null) {
+            p = standIn(placements, controller.placementPolicy(), "playout-slack");
             LOG.log(placements.isEmpty() || starting ? Level.DEBUG : Level.WARNING,
-                    "placement policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving", placementName,
-                    placements.keySet());
+                    "placement policy ''{0}'' is not bound (bound: {1}); {2} serves until it is", placementName,
+                    placements.keySet(), p == null ? "the previous one" : "'" + p.name() + "'");
         }
         if (a == null) {
+            a = standIn(autoscalers, controller.autoscalingPolicy(), "forecast");
             LOG.log(autoscalers.isEmpty() || starting ? Level.DEBUG : Level.WARNING,
-                    "autoscaling policy ''{0}'' is not bound (bound: {1}); the previous one keeps serving",
-                    autoscalingName, autoscalers.keySet());
+                    "autoscaling policy ''{0}'' is not bound (bound: {1}); {2} serves until it is", autoscalingName,
+                    autoscalers.keySet(), a == null ? "the previous one" : "'" + a.name() + "'");
         }
-        post(new Event.PlacementPolicyChanged(p));
-        post(new Event.AutoscalingPolicyChanged(a));
+        for (Event e : List.of(new Event.PlacementPolicyChanged(p), new Event.AutoscalingPolicyChanged(a))) {
+            try {
+                effects.run(controller.handle(e, nowNanos()));
+            } catch (ServingException | RuntimeException refused) {
+                LOG.log(Level.WARNING, "event {0} refused: {1}", e, refused.getMessage());
+            }
+        }
+    }
+
+    /** @return a bound policy to use instead of {@code current} when its bundle has left, or null to keep it. */
+    private static <P> P standIn(Map<String, P> bound, P current, String preferred) {
+        if (current == null || bound.containsValue(current) || bound.isEmpty()) {
+            return null;
+        }
+        P s = bound.get(preferred);
+        return s != null ? s : bound.get(new java.util.TreeSet<>(bound.keySet()).first());
     }
 
     /** After the start-up grace: says so if a configured policy or the executor is still missing. */
@@ -568,6 +598,9 @@ public final class ServingRuntime implements ServingService {
 
     void unbindPlacement(PlacementPolicy policy, Map<String, Object> props) {
         placements.remove(policyName(props, policy.name()), policy);
+        if (actor != null) {
+            postPolicies();
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -581,6 +614,9 @@ public final class ServingRuntime implements ServingService {
 
     void unbindAutoscaling(AutoscalingPolicy policy, Map<String, Object> props) {
         autoscalers.remove(policyName(props, policy.name()), policy);
+        if (actor != null) {
+            postPolicies();
+        }
     }
 
     // ---------------------------------------------------------------- mechanisms
