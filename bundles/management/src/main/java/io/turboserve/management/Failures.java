@@ -12,9 +12,11 @@ import java.lang.System.Logger.Level;
  * as a cause: a remote RMI client without that bundle would fail to unmarshal the whole reply. The
  * MBeanServer wraps an unchecked exception in a {@code RuntimeMBeanException}; Jolokia 1.7 unwraps it
  * and answers {@code status 400} for an {@link IllegalArgumentException} and 500 otherwise, with
- * {@code error_type} the class and {@code error} the message. So: {@code INVALID} and
- * {@code NOT_FOUND} (the caller named something wrong) become {@link IllegalArgumentException}, every
- * other kind {@link IllegalStateException}; the message is {@code KIND: message} (plus the
+ * {@code error_type} the class and {@code error} the message. So the caller's mistakes, {@code INVALID}
+ * and {@code NOT_FOUND} (something named wrong), {@code CONFLICT} (not allowed in the current state,
+ * such as migrating a session to the GPU it is on) and {@code GONE} (a closed session), become
+ * {@link IllegalArgumentException} (400); the server's, {@code UNAVAILABLE}, {@code INSUFFICIENT_STORAGE}
+ * and {@code INTERNAL}, {@link IllegalStateException} (500); the message is {@code KIND: message} (plus the
  * underlying cause's class and message, when there is one); the stack trace is the original's, so
  * {@code includeStackTrace} shows where the server refused. The original, cause included, is logged
  * here as well.
@@ -33,6 +35,7 @@ final class Failures {
             message.append(" (cause: ").append(e.getCause()).append(')');
         }
         RuntimeException jmx = kind == ServingException.Kind.INVALID || kind == ServingException.Kind.NOT_FOUND
+                || kind == ServingException.Kind.CONFLICT || kind == ServingException.Kind.GONE
                 ? new IllegalArgumentException(message.toString())
                 : new IllegalStateException(message.toString());
         jmx.setStackTrace(e.getStackTrace());

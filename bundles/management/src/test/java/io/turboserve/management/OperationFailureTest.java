@@ -43,8 +43,8 @@ class OperationFailureTest {
     @CsvSource({
             "INVALID, java.lang.IllegalArgumentException",
             "NOT_FOUND, java.lang.IllegalArgumentException",
-            "CONFLICT, java.lang.IllegalStateException",
-            "GONE, java.lang.IllegalStateException",
+            "CONFLICT, java.lang.IllegalArgumentException",
+            "GONE, java.lang.IllegalArgumentException",
             "UNAVAILABLE, java.lang.IllegalStateException",
             "INSUFFICIENT_STORAGE, java.lang.IllegalStateException",
             "INTERNAL, java.lang.IllegalStateException"})
