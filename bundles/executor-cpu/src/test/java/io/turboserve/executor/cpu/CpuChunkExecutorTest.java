@@ -315,17 +315,36 @@ class CpuChunkExecutorTest {
         assertEquals(Kind.CLOSED, e.kind());
     }
 
+    private static CpuChunkExecutor.Settings configure(Map<String, Object> overrides) {
+        return CpuChunkExecutor.configure(Configs.of(CpuChunkExecutor.Config.class, overrides));
+    }
+
     @Test
     void badConfigurationIsRefusedNamingPidPropertyAndValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> executor(Map.of("devices", 0)));
+                () -> configure(Map.of("devices", 0)));
         assertEquals("io.turboserve.executor.cpu.cpu: devices must be between 1 and 4096, got 0", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> executor(Map.of("hidden", 30, "heads", 4)));
+        e = assertThrows(IllegalArgumentException.class, () -> configure(Map.of("hidden", 30, "heads", 4)));
         assertTrue(e.getMessage().contains("hidden (30) must be a multiple of heads (4)"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> executor(Map.of("deviceMemoryBytes", 1000L)));
+        e = assertThrows(IllegalArgumentException.class, () -> configure(Map.of("deviceMemoryBytes", 1000L)));
         assertTrue(e.getMessage().contains("cannot hold even one state"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> executor(Map.of("windowFrames", 2)));
+        e = assertThrows(IllegalArgumentException.class, () -> configure(Map.of("windowFrames", 2)));
         assertTrue(e.getMessage().contains("windowFrames"), e.getMessage());
+    }
+
+    @Test
+    void anInvalidEditRestartsTheExecutorWithItsPreviousConfigurationNotWithout() {
+        // Review finding: devices=-1 in etc/ took the executor away until the file was fixed. DS
+        // replaces the component on each edit, so the replacement starts as the last one did.
+        CpuChunkExecutor first = executor(Map.of("devices", 3, "hidden", 64));
+        first.deactivate();
+        CpuChunkExecutor replacement = executor(Map.of("devices", -1, "hidden", 64));
+        try {
+            assertEquals(3, replacement.info().devices());
+            assertEquals(first.info().deviceMemoryBytes(), replacement.info().deviceMemoryBytes(), "the same state shape");
+        } finally {
+            replacement.deactivate();
+        }
     }
 
     interface Call {
