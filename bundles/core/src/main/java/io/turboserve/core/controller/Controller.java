@@ -155,7 +155,16 @@ public final class Controller {
                 return false;
             }
             provisionBackoffUntil = now + config.provisionRetry().toNanos();
-            notice(Level.WARNING, "no GPU could be provisioned: " + e.reason());
+            // Every request of a scale-out fails alike: one warning a minute says so, with the count.
+            if (now - lastProvisionWarningAt >= PROVISION_WARNING_EVERY_NANOS || lastProvisionWarningAt == Long.MIN_VALUE) {
+                notice(Level.WARNING, "no GPU could be provisioned: " + e.reason() + (provisionFailuresUnsaid > 0
+                        ? " (and " + provisionFailuresUnsaid + " more such failures since the last warning)" : ""));
+                lastProvisionWarningAt = now;
+                provisionFailuresUnsaid = 0;
+            } else {
+                provisionFailuresUnsaid++;
+                notice(Level.DEBUG, "no GPU could be provisioned: " + e.reason());
+            }
             return false;
         } else if (event instanceof Event.GpuLost e) {
             gpuLost(e.gpu(), e.reason(), now);
@@ -761,6 +770,11 @@ public final class Controller {
                 + "the %.0f ms of video each gets from it, so sessions packed like this stall; lower sessionsPerGpu or "
                 + "maxBatch to what one GPU keeps in real time", g.id, g.lastBatch, g.lastStepNanos / 1e6, video / 1e6));
     }
+
+    /** At most one provisioning-failure warning this often; the others are counted into the next. */
+    private static final long PROVISION_WARNING_EVERY_NANOS = 60_000_000_000L;
+    private long lastProvisionWarningAt = Long.MIN_VALUE;
+    private long provisionFailuresUnsaid;
 
     private void notice(Level level, String message) {
         out.add(new Effect.Notice(level, message));

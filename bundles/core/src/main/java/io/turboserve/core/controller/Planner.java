@@ -65,6 +65,8 @@ final class Planner {
     static final long RETRY_FIRST_NANOS = 250_000_000L;
     /** The longest pause after failed transfers. */
     static final long RETRY_MAX_NANOS = 30_000_000_000L;
+    /** The longest pause after transfers that found the host store full. */
+    static final long RETRY_MAX_STORE_FULL_NANOS = 5_000_000_000L;
 
     /** @return why a policy may not move this session yet (a failed transfer's pause), or null. */
     private String pausedAfterFailure(SessionRecord s) {
@@ -397,13 +399,17 @@ final class Planner {
         // A failure that will recur (a full store, a state the executor cannot take) must not be
         // retried at every decision: the policy's next move of this session waits, 250 ms after the
         // first failure, doubling up to 30 s; one that succeeds ends the pauses.
+        // A full store empties as sessions leave or come back, which nothing here sees: its pauses
+        // stop at 5 s, so freed room is used soon; the log says the 1st, 2nd, 4th, 8th... failure.
         s.transferFailures++;
-        long pause = Math.min(RETRY_MAX_NANOS, RETRY_FIRST_NANOS << Math.min(s.transferFailures - 1, 16));
+        long pause = Math.min(e.storeFull() ? RETRY_MAX_STORE_FULL_NANOS : RETRY_MAX_NANOS,
+                RETRY_FIRST_NANOS << Math.min(s.transferFailures - 1, 16));
         s.transferRetryAt = now + pause;
         s.message = e.kind().name().toLowerCase() + " failed: " + e.reason();
-        notice.accept(e.storeFull() ? Level.WARNING : Level.ERROR, "session " + s.id + ": " + s.message
-                + (s.transferFailures > 1 ? " (" + s.transferFailures + " failures in a row; next try in "
-                        + pause / 1_000_000 + " ms)" : ""));
+        boolean say = Integer.bitCount(s.transferFailures) == 1;
+        notice.accept(!say ? Level.DEBUG : e.storeFull() ? Level.WARNING : Level.ERROR, "session " + s.id + ": "
+                + s.message + " (" + (s.transferFailures > 1 ? s.transferFailures + " failures in a row; " : "")
+                + "next try in " + pause / 1_000_000 + " ms)");
         rollback(s);
     }
 

@@ -160,8 +160,16 @@ public final class ServingRuntime implements ServingService {
             return t;
         });
         this.effects = new EffectRunner(this::post, outboxes, this::nowNanos);
-        actor.scheduleAtFixedRate(() -> post(new Event.Tick()), config.tickMillis(), config.tickMillis(),
-                TimeUnit.MILLISECONDS);
+        // Each tick (on the actor) first fits the budget bounds to the provisioner: its limit is
+        // known only once its executor is bound, and bounds from etc/ may exceed it.
+        actor.scheduleAtFixedRate(() -> {
+            try {
+                fitBoundsToProvisioner();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "budget bounds could not be checked against the provisioner: {0}", e.toString());
+            }
+            post(new Event.Tick());
+        }, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
         actor.schedule(this::checkPoliciesBound, STARTUP_GRACE_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(Level.INFO, "serving runtime started: K={0}, max batch {1}, budget {2}..{3}, policies {4}/{5}",
                 cc.sessionsPerGpu(), cc.maxBatch(), cc.bounds().min(), cc.bounds().max(), placementName, autoscalingName);
@@ -257,8 +265,12 @@ public final class ServingRuntime implements ServingService {
         }
     }
 
+    /** Set when the runtime stops: mechanisms unbound after that have nothing to hand back. */
+    private volatile boolean stopped;
+
     @Deactivate
     void deactivate() {
+        stopped = true;
         // Sessions end with the runtime: give back what they hold in the executor and the store,
         // which outlive it (a restarted runtime would otherwise find them full of the dead).
         try {
@@ -636,7 +648,8 @@ public final class ServingRuntime implements ServingService {
     void unbindExecutor(ChunkExecutor executor) {
         executors.remove(executor);
         concurrentCopies.remove(executor);
-        if (effects == null || effects.executor() != executor) {
+        if (stopped || effects == null || effects.executor() != executor) {
+            // Stopping, the runtime ended its sessions and freed their states itself.
             return;
         }
         // Offload the resident state it holds first, while it is still usable, so that a
@@ -699,7 +712,7 @@ public final class ServingRuntime implements ServingService {
     void unbindStore(OffloadStore store) {
         boolean current = effects.store() == store;
         effects.clearStore(store);
-        if (current) {
+        if (current && !stopped) {
             // Its slabs close with it, but not before this returns: bring what it holds back to
             // GPUs that have room while its slots can still be read, then end the sessions whose
             // state found none, saying why, rather than fail their restores forever.

@@ -749,6 +749,25 @@ class ControllerTest {
         assertEquals(0, other.get(0), "another policy starts with no state");
     }
 
+    @Test
+    void provisioningFailuresAreOneWarningAMinuteWithTheirCount() {
+        // Review finding: 20,000 requests that all failed logged 20,000 warnings every retry.
+        Harness h = harness();
+        h.failProvisions = true;
+        h.send(new Event.BoundsChanged(1, 50));
+        budget[0] = 50;
+        for (int i = 0; i < 70; i++) {
+            h.send(new Event.Tick());
+            h.runFor(1000 * MS);
+        }
+        List<String> warnings = h.effects.stream()
+                .filter(e -> e instanceof Effect.Notice n && n.level() == System.Logger.Level.WARNING
+                        && n.message().startsWith("no GPU could be provisioned"))
+                .map(e -> ((Effect.Notice) e).message()).toList();
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(1).contains("more such failures since the last warning"), warnings.get(1));
+    }
+
     private static long provisions(Harness h) {
         return h.effects.stream().filter(e -> e instanceof Effect.Provision).count();
     }

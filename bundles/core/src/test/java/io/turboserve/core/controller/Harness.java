@@ -48,6 +48,7 @@ final class Harness {
     long storeUsed;
     boolean autoConsume = true;
     boolean failMigrations;
+    boolean failProvisions;
     long stepNanos = 100 * MS;
     long provisionNanos = MS;
 
@@ -161,6 +162,10 @@ final class Harness {
             } else if (e instanceof Effect.EndStream end) {
                 ended.put(end.sessionId(), end.reason());
             } else if (e instanceof Effect.Provision p) {
+                if (failProvisions) {
+                    at(MS, new Event.ProvisionFailed(p.requestId(), "all fake GPUs are in use"));
+                    continue;
+                }
                 at(provisionNanos, new Event.GpuReady(p.requestId(), new GpuInfo(nextGpu++, "fake", 1L << 30)));
             } else if (e instanceof Effect.Release r) {
                 released.add(r.gpu());
