@@ -116,11 +116,39 @@ public final class GatewayServlet extends HttpServlet {
                         + " HTTP's org.apache.felix.http.jetty.threadpool.max; unset, Jetty's 200, of which the"
                         + " connector itself takes a few). Default 128.")
         int maxChunkStreams() default 128;
+
+        @AttributeDefinition(name = "Video per chunk, for pacing (ms)", min = "0", max = "60000",
+                description = "A chunk stream sends chunks no faster than its client plays them: at most"
+                        + " paceAheadChunks ahead of playout, which starts with the first chunk sent and runs at"
+                        + " this much video a chunk. Chunks not sent stay in the session's buffer, so a session"
+                        + " whose client falls behind pauses there instead of filling socket buffers (that a"
+                        + " client gone would lose). 0 turns pacing off; a request may too, with ?pace=off."
+                        + " Default 750, the runtime's chunkVideoMillis.")
+        long paceVideoMillis() default 750;
+
+        @AttributeDefinition(name = "Chunks sent ahead of playout", min = "1", max = "1000",
+                description = "How far ahead of its playout a paced stream may send. Default 4, the runtime's"
+                        + " bufferAhead.")
+        int paceAheadChunks() default 4;
     }
 
-    /** Validated configuration. */
+    /**
+     * Validated configuration.
+     *
+     * @param pace       the video a chunk holds, for pacing streams to playout; zero: no pacing
+     * @param paceAhead  chunks a paced stream may send ahead of playout
+     */
     record Settings(String defaultModel, String defaultTenant, int maxBodyBytes, Duration keepAlive,
-            int maxChunkStreams) {
+            int maxChunkStreams, Duration pace, int paceAhead) {
+        /** Settings without pacing. */
+        Settings(String defaultModel, String defaultTenant, int maxBodyBytes, Duration keepAlive, int maxChunkStreams) {
+            this(defaultModel, defaultTenant, maxBodyBytes, keepAlive, maxChunkStreams, Duration.ZERO, 4);
+        }
+    }
+
+    /** Waits; a test's stand-in moves its clock instead. */
+    interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
     }
 
     private final transient ServingService serving;
@@ -129,6 +157,7 @@ public final class GatewayServlet extends HttpServlet {
     /** Chunk streams open now, each on its own request thread. */
     private final transient AtomicInteger openStreams = new AtomicInteger();
     private final transient LongSupplier nanoClock;
+    private final transient Sleeper sleeper;
     private final transient Object refusalLogLock = new Object();
     /** Whether a refused stream was ever logged, and when last ({@link #nanoClock}); under refusalLogLock. */
     private transient boolean refusalLogged;
@@ -146,9 +175,14 @@ public final class GatewayServlet extends HttpServlet {
     }
 
     GatewayServlet(ServingService serving, Settings initial, LongSupplier nanoClock) {
+        this(serving, initial, nanoClock, nanos -> TimeUnit.NANOSECONDS.sleep(nanos));
+    }
+
+    GatewayServlet(ServingService serving, Settings initial, LongSupplier nanoClock, Sleeper sleeper) {
         this.serving = serving;
         this.settings = new AtomicReference<>(initial);
         this.nanoClock = nanoClock;
+        this.sleeper = sleeper;
     }
 
     @Modified
@@ -174,11 +208,18 @@ public final class GatewayServlet extends HttpServlet {
         if (config.maxChunkStreams() < 1 || config.maxChunkStreams() > 100_000) {
             rejected.add("maxChunkStreams must be between 1 and 100000, got " + config.maxChunkStreams());
         }
+        if (config.paceVideoMillis() < 0 || config.paceVideoMillis() > 60_000) {
+            rejected.add("paceVideoMillis must be between 0 (no pacing) and 60000, got " + config.paceVideoMillis());
+        }
+        if (config.paceAheadChunks() < 1 || config.paceAheadChunks() > 1000) {
+            rejected.add("paceAheadChunks must be between 1 and 1000, got " + config.paceAheadChunks());
+        }
         if (!rejected.isEmpty()) {
             throw new IllegalArgumentException(PID + ": " + String.join("; ", rejected));
         }
         return new Settings(config.defaultModel(), config.defaultTenant(), config.maxBodyBytes(),
-                Duration.ofMillis(config.keepAliveMillis()), config.maxChunkStreams());
+                Duration.ofMillis(config.keepAliveMillis()), config.maxChunkStreams(),
+                Duration.ofMillis(config.paceVideoMillis()), config.paceAheadChunks());
     }
 
     /** Ends open chunk streams at their next wake-up. */
@@ -403,12 +444,17 @@ public final class GatewayServlet extends HttpServlet {
         long limit = limit(request.getParameter("limit"));
         long lastSeen = lastEventId(request);
         Settings current = settings.get();
+        String paceParam = request.getParameter("pace");
+        if (paceParam != null && !paceParam.equals("on") && !paceParam.equals("off")) {
+            throw ApiException.invalid("pace must be on or off, got '" + paceParam + "'");
+        }
+        Duration pace = "off".equals(paceParam) ? Duration.ZERO : current.pace();
         if (lastSeen >= 0) {
             checkResumePoint(request, id, lastSeen);
         }
         acquireStreamSlot(current.maxChunkStreams());
         try {
-            streamChunks(response, id, limit, lastSeen, current.keepAlive());
+            streamChunks(response, id, limit, lastSeen, current.keepAlive(), pace, current.paceAhead());
         } finally {
             openStreams.decrementAndGet();
         }
@@ -469,11 +515,12 @@ public final class GatewayServlet extends HttpServlet {
         return openStreams.get();
     }
 
-    private void streamChunks(HttpServletResponse response, String id, long limit, long lastSeen, Duration keepAlive)
-            throws ServingException {
+    private void streamChunks(HttpServletResponse response, String id, long limit, long lastSeen, Duration keepAlive,
+            Duration pace, int paceAhead) throws ServingException {
         // Opened before anything is written, so a refusal still gets its JSON error and status.
         ChunkStream stream = serving.stream(id);
         long sent = 0;
+        long playoutStart = 0;
         try {
             response.setStatus(200);
             response.setContentType("text/event-stream");
@@ -491,6 +538,20 @@ public final class GatewayServlet extends HttpServlet {
                 if (stopping.get()) {
                     reason = "gateway stopping";
                     break;
+                }
+                if (!pace.isZero() && sent >= paceAhead) {
+                    // Playout began with the first chunk sent; the client holds paceAhead chunks
+                    // beyond what it has watched. The next one is taken from the session only
+                    // when it may be sent, so until then the session's own buffer fills and pauses it.
+                    long due = playoutStart + (sent - paceAhead + 1) * pace.toNanos();
+                    long wait = due - nanoClock.getAsLong();
+                    if (wait > 0) {
+                        sleeper.sleep(Math.min(wait, keepAlive.toNanos()));
+                        if (due - nanoClock.getAsLong() > 0) {
+                            send(out, ": keep-alive\n\n"); // and a client gone is noticed
+                            continue;
+                        }
+                    }
                 }
                 Chunk chunk = stream.next(keepAlive);
                 if (chunk != null && chunk.index() <= lastSeen) {
@@ -513,6 +574,9 @@ public final class GatewayServlet extends HttpServlet {
                         // The client did not get it: give it back, the next reader starts with it.
                         stream.unread(chunk);
                         throw broken;
+                    }
+                    if (sent == 0) {
+                        playoutStart = nanoClock.getAsLong();
                     }
                     sent++;
                 } else if (stream.ended()) {

@@ -16,6 +16,7 @@ import java.lang.annotation.Annotation;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -330,6 +331,52 @@ class GatewayServletTest {
         assertTrue(serving.stream.closed);
     }
 
+    /** A gateway pacing to 750 ms of video a chunk, 2 ahead, on a virtual clock its sleeps move. */
+    private GatewayServlet pacedServlet(AtomicLong clock, List<Long> sleeps) {
+        return new GatewayServlet(serving, new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1), 128,
+                Duration.ofMillis(750), 2), clock::get, nanos -> {
+                    sleeps.add(nanos);
+                    clock.addAndGet(nanos);
+                });
+    }
+
+    @Test
+    void aPacedStreamSendsNoFasterThanItsClientPlaysAndLeavesTheRestInTheSession() throws Exception {
+        // Review finding: socket buffers took thousands of small chunks while the client had read a
+        // few hundred, so generation never paused and a client gone lost minutes of video.
+        String id = createSession();
+        for (int i = 0; i < 5; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        AtomicLong clock = new AtomicLong();
+        List<Long> sleeps = new ArrayList<>();
+        FakeHttp.Response response = call(pacedServlet(clock, sleeps),
+                FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("limit", "5"));
+        assertEquals(5, response.text().split("event: chunk").length - 1);
+        // Chunks 0 and 1 at once (playout starts with chunk 0), chunk 2 once 750 ms have played,
+        // chunk 3 at 1.5 s, chunk 4 at 2.25 s: each taken from the session only when it may go.
+        assertEquals(2_250_000_000L, clock.get());
+        assertEquals(List.of(750_000_000L, 750_000_000L, 750_000_000L), sleeps);
+    }
+
+    @Test
+    void aClientMayAskForNoPacing() throws Exception {
+        String id = createSession();
+        for (int i = 0; i < 5; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        AtomicLong clock = new AtomicLong();
+        List<Long> sleeps = new ArrayList<>();
+        FakeHttp.Response response = call(pacedServlet(clock, sleeps),
+                FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("limit", "5").parameter("pace", "off"));
+        assertEquals(5, response.text().split("event: chunk").length - 1);
+        assertEquals(List.of(), sleeps);
+        FakeHttp.Response bad = call(pacedServlet(clock, sleeps),
+                FakeHttp.Request.get("/sessions/" + id + "/chunks").parameter("pace", "fast"));
+        assertEquals(400, bad.status);
+        assertTrue(bad.text().contains("pace must be on or off, got 'fast'"), bad.text());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "-1", "ten", ""})
     void aBadLimitIs400AndOpensNoStream(String limit) throws Exception {
@@ -627,8 +674,8 @@ class GatewayServletTest {
         assertEquals("io.turboserve.gateway.http: defaultModel must not be empty; maxBodyBytes must be between 2"
                 + " and 16777216, got 1; keepAliveMillis must be between 50 and 60000, got 10; maxChunkStreams must"
                 + " be between 1 and 100000, got 0", e.getMessage());
-        assertEquals(new GatewayServlet.Settings("tiny", "default", 65536, Duration.ofSeconds(1), 128),
-                GatewayServlet.configure(config("tiny", "default", 65536, 1000, 128)));
+        assertEquals(new GatewayServlet.Settings("tiny", "default", 65536, Duration.ofSeconds(1), 128,
+                Duration.ofMillis(750), 4), GatewayServlet.configure(config("tiny", "default", 65536, 1000, 128)));
     }
 
     @Test
@@ -667,6 +714,16 @@ class GatewayServletTest {
             @Override
             public int maxChunkStreams() {
                 return maxStreams;
+            }
+
+            @Override
+            public long paceVideoMillis() {
+                return 750;
+            }
+
+            @Override
+            public int paceAheadChunks() {
+                return 4;
             }
         };
     }
