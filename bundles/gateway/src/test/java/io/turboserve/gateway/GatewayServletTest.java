@@ -331,6 +331,14 @@ class GatewayServletTest {
         assertTrue(serving.stream.closed);
     }
 
+    private String sessionWithFiveChunks() throws Exception {
+        String id = createSession();
+        for (int i = 0; i < 5; i++) {
+            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
+        }
+        return id;
+    }
+
     /** A gateway pacing to 750 ms of video a chunk, 2 ahead, on a virtual clock its sleeps move. */
     private GatewayServlet pacedServlet(AtomicLong clock, List<Long> sleeps) {
         return new GatewayServlet(serving, new GatewayServlet.Settings("tiny", "default", 1024, Duration.ofSeconds(1), 128,
@@ -344,10 +352,7 @@ class GatewayServletTest {
     void aPacedStreamSendsNoFasterThanItsClientPlaysAndLeavesTheRestInTheSession() throws Exception {
         // Review finding: socket buffers took thousands of small chunks while the client had read a
         // few hundred, so generation never paused and a client gone lost minutes of video.
-        String id = createSession();
-        for (int i = 0; i < 5; i++) {
-            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
-        }
+        String id = sessionWithFiveChunks();
         AtomicLong clock = new AtomicLong();
         List<Long> sleeps = new ArrayList<>();
         FakeHttp.Response response = call(pacedServlet(clock, sleeps),
@@ -361,10 +366,7 @@ class GatewayServletTest {
 
     @Test
     void aClientMayAskForNoPacing() throws Exception {
-        String id = createSession();
-        for (int i = 0; i < 5; i++) {
-            serving.stream.then(chunk(id, i, new byte[] {(byte) i}));
-        }
+        String id = sessionWithFiveChunks();
         AtomicLong clock = new AtomicLong();
         List<Long> sleeps = new ArrayList<>();
         FakeHttp.Response response = call(pacedServlet(clock, sleeps),
