@@ -451,6 +451,8 @@ public final class GatewayServlet extends HttpServlet {
         Duration pace = "off".equals(paceParam) ? Duration.ZERO : current.pace();
         if (lastSeen >= 0) {
             checkResumePoint(request, id, lastSeen);
+        } else {
+            serving.status(id); // an unknown or closed session is its 404 or 410 even when streams are at their limit
         }
         acquireStreamSlot(current.maxChunkStreams());
         try {

@@ -543,12 +543,13 @@ class GatewayServletTest {
     void aChunkStreamBeyondTheLimitIs503WithRetryAfter() throws Exception {
         GatewayServlet gateway = servletWithStreamLimit(1, new AtomicLong());
         String id = createSession();
-        FakeHttp.Response[] during = new FakeHttp.Response[2];
+        FakeHttp.Response[] during = new FakeHttp.Response[3];
         serving.stream.then(chunk(id, 0, new byte[1])).then((Runnable) () -> {
             try {
                 // While the first stream is open: a second one is refused, the rest of the API answers.
                 during[0] = call(gateway, FakeHttp.Request.get("/sessions/" + id + "/chunks"));
                 during[1] = call(gateway, FakeHttp.Request.get("/sessions/" + id));
+                during[2] = call(gateway, FakeHttp.Request.get("/sessions/nosuch/chunks"));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -566,6 +567,7 @@ class GatewayServletTest {
                 "the gateway is serving its most concurrent chunk streams: 1 open, the limit is 1; try again in 5 s"),
                 refused.error());
         assertEquals(200, during[1].status);
+        assertEquals(404, during[2].status, "an unknown session is a 404 whatever the streams open");
 
         // The slot is given back when the stream ends.
         assertEquals(0, gateway.openStreams());
