@@ -511,17 +511,14 @@ public final class ServingRuntime implements ServingService {
 
     /**
      * @return why a budget of up to {@code max} GPUs cannot be provisioned (more than the bound
-     *         provisioner can hold, or than the controller is built for), or null
+     *         provisioner can hold), or null; the controller itself refuses more than
+     *         {@link ControllerConfig#MAX_GPUS}
      */
     private String aboveProvisioner(int min, int max) {
         int limit = effects.provisionerLimit();
         if (limit > 0 && max > limit) {
             return "maxBudget " + max + " (minBudget " + min + ") is above the " + limit
                     + " GPUs the provisioner can hold; the budget bounds stay as they were";
-        }
-        if (max > ControllerConfig.MAX_GPUS) {
-            return "maxBudget " + max + " is above " + ControllerConfig.MAX_GPUS
-                    + ", the most GPUs one controller manages; the budget bounds stay as they were";
         }
         return null;
     }

@@ -136,14 +136,20 @@ class ControllerTest {
         assertEquals(0, h.controller.state().sessionsAlive());
     }
 
-    @Test
-    void aFullStoreRefusesTheOffloadAndTheStateStaysResident() throws Exception {
+    /** Session a served, then idle while the host store has no room for its state. */
+    private Harness idleSessionAWithAFullStore() {
         Harness h = harness();
         h.storeCapacity = 0;
         h.create("a");
         h.send(new Event.SessionActivated("a"));
         h.runFor(150 * MS);
         h.send(new Event.SessionIdled("a"));
+        return h;
+    }
+
+    @Test
+    void aFullStoreRefusesTheOffloadAndTheStateStaysResident() throws Exception {
+        Harness h = idleSessionAWithAFullStore();
         h.runFor(200 * MS);
         SessionStatus s = status(h, "a");
         assertEquals(Residency.RESIDENT, s.residency(), "never dropped");
@@ -157,12 +163,7 @@ class ControllerTest {
     void aTransferThatKeepsFailingIsRetriedAfterPausesThatDoubleNotAtEveryDecision() throws Exception {
         // Review finding: a restore the executor could never take was re-planned as soon as it
         // failed, 35,000 times a second, each with a log line.
-        Harness h = harness();
-        h.storeCapacity = 0;
-        h.create("a");
-        h.send(new Event.SessionActivated("a"));
-        h.runFor(150 * MS);
-        h.send(new Event.SessionIdled("a"));
+        Harness h = idleSessionAWithAFullStore();
         for (int i = 0; i < 10; i++) {
             h.runFor(1_000 * MS);
             h.send(new Event.Tick());
