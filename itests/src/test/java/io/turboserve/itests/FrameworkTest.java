@@ -105,10 +105,13 @@ class FrameworkTest {
                 assertEquals(Bundle.ACTIVE, bundle.getState(), name);
                 long deadline = System.currentTimeMillis() + 10_000;
                 List<ComponentConfigurationDTO> configs = List.of();
-                while (configs.isEmpty() && System.currentTimeMillis() < deadline) {
+                // The configuration update reaches SCR asynchronously: while it reconfigures the
+                // component its DTO can be missing or in a transient state (-1), so wait for one
+                // settled configuration rather than for the first DTO.
+                while (!settled(configs) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
                     configs = scr.getComponentDescriptionDTOs(bundle).stream()
                             .flatMap(d -> scr.getComponentConfigurationDTOs(d).stream()).toList();
-                    Thread.sleep(50);
                 }
                 assertEquals(1, configs.size(), name + " has one component configuration");
                 ComponentConfigurationDTO c = configs.get(0);
@@ -124,5 +127,9 @@ class FrameworkTest {
         } finally {
             config.delete();
         }
+    }
+
+    private static boolean settled(List<ComponentConfigurationDTO> configs) {
+        return configs.size() == 1 && configs.get(0).state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE;
     }
 }
