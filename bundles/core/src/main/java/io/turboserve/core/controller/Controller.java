@@ -247,20 +247,35 @@ public final class Controller {
             }
             return false;
         } else if (event instanceof Event.StoreLeaving e) {
+            planner.storeBound(false);
+            rescuing = true;
             int[] rescue = planner.rescueOffloaded();
             if (rescue[0] + rescue[1] > 0) {
                 notice(Level.INFO, "the offload store is leaving (" + e.reason() + "): restoring " + rescue[0]
                         + " offloaded session(s) to GPUs" + (rescue[1] == 0 ? ""
-                                : "; " + rescue[1] + " find no room on any GPU and will be ended"));
+                                : "; " + rescue[1] + " find no room yet: asking for GPUs for them, up to the budget's"
+                                        + " bound of " + bounds.max()));
             }
-            return false;
+            // The decision grows the budget for those without room (see rescueFloor).
+            return rescue[1] > 0;
         } else if (event instanceof Event.StoreGone e) {
+            planner.storeBound(false);
+            rescuing = false;
+            int ended = 0;
             for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
                 if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
                     s.slot = null;
                     depart(s, now, "state lost: " + e.reason());
+                    ended++;
                 }
             }
+            if (ended > 0) {
+                notice(Level.WARNING, ended + " offloaded session(s) found no room on a GPU before the offload store"
+                        + " left; they are ended (" + e.reason() + ")");
+            }
+            return true;
+        } else if (event instanceof Event.StoreBound) {
+            planner.storeBound(true);
             return true;
         } else if (event instanceof Event.EvacuateAll e) {
             executorAvailable = false;
@@ -283,6 +298,47 @@ public final class Controller {
      */
     public void awaitExecutor() {
         executorAvailable = false;
+    }
+
+    /**
+     * Whether the offload store is leaving and sessions it held wait for GPUs asked for them (the
+     * runtime holds the store until they are ready, or its evacuation timeout passes).
+     */
+    public boolean rescueAwaitsGpus() {
+        if (!rescuing || cluster.pendingProvisions.size() <= cluster.unwantedProvisions.size()) {
+            return false;
+        }
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * While the store leaves, the budget that gives every session it still holds a slot: the
+     * serving GPUs, plus enough for those that the free slots on ready GPUs and the GPUs already
+     * asked for cannot take.
+     */
+    private int rescueFloor() {
+        int waiting = 0;
+        for (SessionRecord s : cluster.sessions.values()) {
+            if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
+                waiting++;
+            }
+        }
+        int k = config.sessionsPerGpu();
+        Map<Integer, long[]> use = cluster.occupancy();
+        long room = (long) (cluster.pendingProvisions.size() - cluster.unwantedProvisions.size()) * k;
+        for (GpuRecord g : cluster.gpus.values()) {
+            if (g.state == GpuState.READY) {
+                room += Math.max(0, k - use.getOrDefault(g.id, new long[1])[0]);
+            }
+        }
+        long shortOf = waiting - room;
+        int serving = cluster.servingBudget();
+        return shortOf <= 0 ? serving : (int) Math.min(Integer.MAX_VALUE, serving + (shortOf + k - 1) / k);
     }
 
     /** Marks the executor usable again (a replacement was bound); placement resumes. */
@@ -524,6 +580,9 @@ public final class Controller {
             return;
         }
         notice(Level.INFO, "GPU " + g.id + " ready (" + g.description + ")");
+        if (rescuing) {
+            planner.rescueOffloaded();
+        }
     }
 
     private void gpuLost(int id, String reason, long now) {
@@ -615,6 +674,9 @@ public final class Controller {
             }
         } else {
             target = bounds.clamp(current);
+        }
+        if (rescuing) {
+            target = Math.max(target, bounds.clamp(rescueFloor()));
         }
         int budget = hold.apply(now, target, current, holdNanos());
         int effectsBefore = out.size();
@@ -774,6 +836,9 @@ public final class Controller {
     /** At most one provisioning-failure warning this often; the others are counted into the next. */
     private static final long PROVISION_WARNING_EVERY_NANOS = 60_000_000_000L;
     private long lastProvisionWarningAt = Long.MIN_VALUE;
+
+    /** Between the store's leaving and its going: sessions it held are being brought to GPUs. */
+    private boolean rescuing;
     private long provisionFailuresUnsaid;
 
     private void notice(Level level, String message) {

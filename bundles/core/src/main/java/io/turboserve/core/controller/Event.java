@@ -136,9 +136,15 @@ public sealed interface Event {
 
     /**
      * The offload store is going away but can still be read: the sessions offloaded there are
-     * restored to GPUs that have room (an idle session then stays resident until a store is
-     * back); a {@link StoreGone} afterwards ends those that found none.
+     * restored to GPUs that have room, and the budget grows (up to its bound) until every one has
+     * room; an idle session then stays resident until a store is back. A {@link StoreGone}
+     * afterwards ends those that still found none. Until a {@link StoreBound}, no state is
+     * offloaded.
      */
     record StoreLeaving(String reason) implements Event {
+    }
+
+    /** An offload store is bound (again): states may be offloaded. */
+    record StoreBound() implements Event {
     }
 }

@@ -100,6 +100,7 @@ final class Planner {
         for (String id : plan.offloads()) {
             SessionRecord s = cluster.sessions.get(id);
             String why = s == null || s.departed() ? "unknown or departed session"
+                    : !storeBound ? NO_STORE
                     : s.transit != null ? "already in transit"
                     : s.residency != Residency.RESIDENT ? "not resident" : pausedAfterFailure(s);
             if (why != null) {
@@ -189,7 +190,10 @@ final class Planner {
                     continue;
                 }
                 if (s.lifecycle != Lifecycle.ACTIVE) {
-                    startOffload(s);
+                    if (storeBound) {
+                        startOffload(s);
+                    }
+                    // Without a store it stays: the GPU drains once a store is back or it leaves.
                     continue;
                 }
                 int target = emptiestReadyGpu();
@@ -218,6 +222,9 @@ final class Planner {
     // ---------------------------------------------------------------- operator requests
 
     void operatorOffload(SessionRecord s) throws ServingException {
+        if (!storeBound) {
+            throw new ServingException(Kind.CONFLICT, "cannot offload " + s.id + ": " + NO_STORE);
+        }
         if (s.transit != null) {
             throw new ServingException(Kind.CONFLICT, "session " + s.id + " is in transit (" + s.transit + ")");
         }
@@ -434,6 +441,15 @@ final class Planner {
     }
 
     private boolean evacuating;
+
+    static final String NO_STORE = "no offload store is bound";
+
+    /** False from the store's leaving until one is bound again: no offload is started meanwhile. */
+    private boolean storeBound = true;
+
+    void storeBound(boolean value) {
+        storeBound = value;
+    }
 
     void evacuating(boolean value) {
         evacuating = value;

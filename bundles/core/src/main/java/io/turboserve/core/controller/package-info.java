@@ -4,7 +4,7 @@
  * {@code core} that is) so that the simulator runs the very same controller.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.turboserve.core.controller;
 
 import org.osgi.annotation.bundle.Export;

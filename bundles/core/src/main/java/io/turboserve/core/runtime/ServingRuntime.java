@@ -704,6 +704,7 @@ public final class ServingRuntime implements ServingService {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindStore(OffloadStore store) {
         effects.setStore(store);
+        post(new Event.StoreBound());
     }
 
     void unbindStore(OffloadStore store) {
@@ -711,12 +712,14 @@ public final class ServingRuntime implements ServingService {
         effects.clearStore(store);
         if (current && !stopped) {
             // Its slabs close with it, but not before this returns: bring what it holds back to
-            // GPUs that have room while its slots can still be read, then end the sessions whose
-            // state found none, saying why, rather than fail their restores forever.
+            // GPUs while its slots can still be read, asking for more GPUs (up to the budget's
+            // bound) where those up have no room, then end the sessions whose state found none,
+            // saying why, rather than fail their restores forever.
             post(new Event.StoreLeaving("its service is going away"));
-            waitWhile(() -> state().anyRestoring(), 10, "bringing offloaded sessions back before the store left");
+            Callable<Boolean> rescuing = () -> state().anyRestoring() || controller.rescueAwaitsGpus();
+            waitWhile(rescuing, 10, "bringing offloaded sessions back before the store left");
             try {
-                if (call(() -> state().anyRestoring())) {
+                if (call(rescuing)) {
                     LOG.log(Level.ERROR, "restores from the departing offload store did not finish within {0} ms",
                             evacuateTimeoutMillis);
                 }

@@ -681,6 +681,71 @@ class ControllerTest {
         assertConsecutive(h.chunks("a"));
     }
 
+    /** Ten sessions offloaded while idle; the 2 GPUs up hold 8 of them. */
+    private Harness tenIdleSessionsOffloaded() throws Exception {
+        Harness h = harness();
+        for (int[] batch : new int[][] {{0, 5}, {5, 10}}) {
+            for (int i = batch[0]; i < batch[1]; i++) {
+                h.send(new Event.SessionActivated(h.create("s" + i)));
+            }
+            h.runFor(500 * MS);
+            for (int i = batch[0]; i < batch[1]; i++) {
+                h.send(new Event.SessionIdled("s" + i));
+            }
+            h.runFor(500 * MS);
+        }
+        assertEquals(10, h.controller.state().sessionsWith(Residency.OFFLOADED));
+        assertEquals(2, h.controller.state().gpusReady());
+        h.storeCapacity = 0; // the store is no longer bound: offloads are refused from now on
+        return h;
+    }
+
+    @Test
+    void aLeavingStoreGetsGpusForTheStatesThatFindNoRoomAndLosesNone() throws Exception {
+        Harness h = tenIdleSessionsOffloaded();
+        h.send(new Event.StoreLeaving("its service is going away"));
+        assertTrue(h.controller.rescueAwaitsGpus(), "a GPU was asked for the two without room");
+        h.runFor(50 * MS);
+        assertFalse(h.controller.rescueAwaitsGpus());
+        assertEquals(3, h.controller.state().gpusReady(), "the budget grew past the policy's 2 for them");
+        assertEquals(10, h.controller.state().sessionsWith(Residency.RESIDENT));
+        h.send(new Event.StoreGone("the offload store holding it was stopped"));
+        assertTrue(h.ended.isEmpty(), "no session ended: " + h.ended);
+        // No store: the idle states stay where they are rather than fail offloads again and again.
+        h.runFor(2_000 * MS);
+        assertEquals(10, h.controller.state().sessionsWith(Residency.RESIDENT));
+        ServingException refused = assertThrows(ServingException.class,
+                () -> h.sendChecked(new Event.OffloadRequested("s0")));
+        assertTrue(refused.getMessage().contains("no offload store is bound"), refused.getMessage());
+        for (int i = 0; i < 10; i++) {
+            h.send(new Event.SessionActivated("s" + i));
+        }
+        h.runFor(1_000 * MS);
+        for (int i = 0; i < 10; i++) {
+            assertConsecutive(h.chunks("s" + i));
+        }
+        // A store is back: idle states may leave the GPUs again.
+        h.storeCapacity = Long.MAX_VALUE;
+        h.send(new Event.StoreBound());
+        h.send(new Event.SessionIdled("s0"));
+        h.runFor(500 * MS);
+        assertEquals(Residency.OFFLOADED, status(h, "s0").residency());
+    }
+
+    @Test
+    void aLeavingStoreAsksForNoGpuBeyondTheBudgetsBoundAndEndsOnlyThoseLeftWithoutRoom() throws Exception {
+        Harness h = tenIdleSessionsOffloaded();
+        h.send(new Event.BoundsChanged(1, 2));
+        h.send(new Event.StoreLeaving("its service is going away"));
+        assertFalse(h.controller.rescueAwaitsGpus(), "the bound allows no third GPU");
+        h.runFor(50 * MS);
+        assertEquals(2, h.controller.state().gpusReady());
+        assertEquals(8, h.controller.state().sessionsWith(Residency.RESIDENT));
+        h.send(new Event.StoreGone("the offload store holding it was stopped"));
+        assertEquals(2, h.ended.size(), "the two without room are ended and told: " + h.ended);
+        h.ended.values().forEach(why -> assertEquals("state lost: the offload store holding it was stopped", why));
+    }
+
     @Test
     void theAutoscalingPolicysOwnHoldDecidesWhenAGpuGoes() {
         int[] wanted = {3};
