@@ -18,6 +18,8 @@ final class Metrics {
         m.put("bound_gpu_seconds", r.boundGpuSeconds());
         m.put("peak_gpus", r.peakGpus());
         m.put("migrations", r.migrations());
+        m.put("migration_wait_mean_ms", r.migrationWaitMeanNanos() / 1e6);
+        m.put("migration_wait_max_ms", r.migrationWaitMaxNanos() / 1e6);
         m.put("unplaced_active_seconds", r.unplacedActiveSeconds());
         m.put("stalls", r.stalls());
         m.put("decision_ms_p50", r.decisionNanosP50() / 1e6);

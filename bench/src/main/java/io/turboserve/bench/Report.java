@@ -26,8 +26,8 @@ final class Report {
     /** A Markdown table: absolute figures, then worst-case latency and GPU-seconds against the base and TurboServe. */
     static String table(ScenarioRunner.Outcome o) {
         StringBuilder b = new StringBuilder();
-        b.append("| pair | worst ms | p99 ms | p50 ms | SLO % | stalls | TTFC p50 ms | GPU-s | peak GPUs | migr | offl | unplaced act-s | decision ms p50 | worst vs base | GPU-s vs base | worst vs TS | GPU-s vs TS |\n");
-        b.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        b.append("| pair | worst ms | p99 ms | p50 ms | SLO % | stalls | TTFC p50 ms | GPU-s | peak GPUs | migr | migr wait ms mean / max | offl | unplaced act-s | decision ms p50 | worst vs base | GPU-s vs base | worst vs TS | GPU-s vs TS |\n");
+        b.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         RunResult base = find(o.results(), BASE);
         RunResult ts = find(o.results(), ScenarioRunner.TURBOSERVE.label());
         for (Map.Entry<Pair, RunResult> e : o.results().entrySet()) {
@@ -42,6 +42,8 @@ final class Report {
                     .append(" | ").append(f(r.gpuSeconds()))
                     .append(" | ").append(r.peakGpus())
                     .append(" | ").append(r.migrations())
+                    .append(" | ").append(r.migrations() == 0 ? "" : f(r.migrationWaitMeanNanos() / 1e6) + " / "
+                            + f(r.migrationWaitMaxNanos() / 1e6))
                     .append(" | ").append(r.offloads())
                     .append(" | ").append(f(r.unplacedActiveSeconds()))
                     .append(" | ").append(String.format(Locale.ROOT, "%.3f", r.decisionNanosP50() / 1e6))

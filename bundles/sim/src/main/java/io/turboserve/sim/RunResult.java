@@ -39,6 +39,12 @@ import java.util.Map;
  * @param peakGpus              the most GPUs provisioned (or asked for) at once
  * @param migrations            migrations committed
  * @param migrationSeconds      total modelled migration time
+ * @param migrationWaitMeanNanos the migration's cost as its user sees it, averaged over migrations
+ *                              of sessions that were making chunks: the wait of the session's
+ *                              first chunk after it, from the chunk's request to the start of its
+ *                              step (the copy, and any wait for the target's step in flight or a
+ *                              later one)
+ * @param migrationWaitMaxNanos the longest such wait
  * @param offloads              offloads committed
  * @param restores              restores committed
  * @param unplacedActiveSeconds the integral over time of the number of active sessions whose state
@@ -60,7 +66,8 @@ import java.util.Map;
 public record RunResult(String workload, String placement, String autoscaling, long chunks, long worstNanos,
         long worstStepNanos, long p99Nanos, long p50Nanos, long meanNanos, double sloAttainment, long stalls, long ttfcP50Nanos,
         long ttfcWorstNanos, long activations, long activationsUnserved, double gpuSeconds, double boundGpuSeconds,
-        int peakGpus, long migrations, double migrationSeconds, long offloads, long restores, double unplacedActiveSeconds,
+        int peakGpus, long migrations, double migrationSeconds, long migrationWaitMeanNanos, long migrationWaitMaxNanos,
+        long offloads, long restores, double unplacedActiveSeconds,
         long decisions, long decisionNanosP50, long decisionNanosP99, long decisionNanosMax, double simulatedSeconds,
         long wallNanos, long events, long refusedEvents, long rejectedPlanItems, LatencyHistogram histogram,
         List<TimelineSample> timeline, Map<String, String> parameters) {
@@ -68,6 +75,21 @@ public record RunResult(String workload, String placement, String autoscaling, l
     public RunResult {
         timeline = List.copyOf(timeline);
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /** A result without the migration waits (0), as sim API 1.1 built it. */
+    public RunResult(String workload, String placement, String autoscaling, long chunks, long worstNanos,
+            long worstStepNanos, long p99Nanos, long p50Nanos, long meanNanos, double sloAttainment, long stalls,
+            long ttfcP50Nanos, long ttfcWorstNanos, long activations, long activationsUnserved, double gpuSeconds,
+            double boundGpuSeconds, int peakGpus, long migrations, double migrationSeconds, long offloads, long restores,
+            double unplacedActiveSeconds, long decisions, long decisionNanosP50, long decisionNanosP99,
+            long decisionNanosMax, double simulatedSeconds, long wallNanos, long events, long refusedEvents,
+            long rejectedPlanItems, LatencyHistogram histogram, List<TimelineSample> timeline, Map<String, String> parameters) {
+        this(workload, placement, autoscaling, chunks, worstNanos, worstStepNanos, p99Nanos, p50Nanos, meanNanos,
+                sloAttainment, stalls, ttfcP50Nanos, ttfcWorstNanos, activations, activationsUnserved, gpuSeconds,
+                boundGpuSeconds, peakGpus, migrations, migrationSeconds, 0, 0, offloads, restores, unplacedActiveSeconds,
+                decisions, decisionNanosP50, decisionNanosP99, decisionNanosMax, simulatedSeconds, wallNanos, events,
+                refusedEvents, rejectedPlanItems, histogram, timeline, parameters);
     }
 
     /** @return simulated time over wall time: how much faster than real time the run was. */
@@ -83,7 +105,7 @@ public record RunResult(String workload, String placement, String autoscaling, l
         return new RunResult(workload, placement, autoscaling, chunks, worstNanos, worstStepNanos, p99Nanos, p50Nanos, meanNanos,
                 sloAttainment, stalls, ttfcP50Nanos, ttfcWorstNanos, activations, activationsUnserved, gpuSeconds,
                 boundGpuSeconds, peakGpus,
-                migrations, migrationSeconds, offloads, restores, unplacedActiveSeconds, decisions, 0, 0, 0,
+                migrations, migrationSeconds, migrationWaitMeanNanos, migrationWaitMaxNanos, offloads, restores, unplacedActiveSeconds, decisions, 0, 0, 0,
                 simulatedSeconds, 0, events, refusedEvents, rejectedPlanItems, histogram, timeline, parameters);
     }
 
@@ -91,10 +113,10 @@ public record RunResult(String workload, String placement, String autoscaling, l
     public String summary() {
         return String.format(java.util.Locale.ROOT,
                 "%s %s/%s: %d chunks, worst %.1f ms, p99 %.1f ms, p50 %.1f ms, SLO %.4f, stalls %d, ttfc p50 %.1f ms, "
-                        + "%.1f GPU-s, peak %d GPUs, %d migrations, %d offloads, %d restores, unplaced %.2f s, "
+                        + "%.1f GPU-s, peak %d GPUs, %d migrations (wait mean %.1f ms), %d offloads, %d restores, unplaced %.2f s, "
                         + "decision p50 %.1f us, %.0fx real time",
                 workload, placement, autoscaling, chunks, worstNanos / 1e6, p99Nanos / 1e6, p50Nanos / 1e6, sloAttainment,
-                stalls, ttfcP50Nanos / 1e6, gpuSeconds, peakGpus, migrations, offloads, restores, unplacedActiveSeconds,
+                stalls, ttfcP50Nanos / 1e6, gpuSeconds, peakGpus, migrations, migrationWaitMeanNanos / 1e6, offloads, restores, unplacedActiveSeconds,
                 decisionNanosP50 / 1e3, speedup());
     }
 }

@@ -84,6 +84,9 @@ public final class Simulation {
     private long latencySum;
     /** The longest step run, the model's chunk time at the load it served (no wait counted). */
     private long worstStep;
+    private long migrationWaits;
+    private long migrationWaitSum;
+    private long migrationWaitMax;
     private long stalls;
     private long activations;
     private long unserved;
@@ -116,6 +119,8 @@ public final class Simulation {
         long activatedAt;
         long playoutStart = -1;
         long played;
+        /** Migrated while active: its next chunk delivered is its first after the migration. */
+        boolean migrated;
     }
 
     private Simulation(Workload workload, SimSettings settings, PlacementPolicy placement, AutoscalingPolicy autoscaling) {
@@ -326,6 +331,11 @@ public final class Simulation {
                 schedule(d, new Event.RestoreCopied(r.sessionId(), h, d));
             } else if (e instanceof Effect.Migrate m) {
                 touched.add(m.sessionId());
+                Sess moving = sessions.get(m.sessionId());
+                if (moving != null && moving.active) {
+                    // Started at a chunk boundary: the session's next chunk waits for it.
+                    moving.migrated = true;
+                }
                 long d = settings.latency().migrationNanos(m.source().bytes());
                 migrationNanos += d;
                 StateHandle h = new StateHandle(m.sessionId(), m.toGpu(), nextAddress++, m.source().bytes(),
@@ -368,6 +378,13 @@ public final class Simulation {
             withinSlo++;
         }
         Sess s = sessions.get(c.sessionId());
+        if (s != null && s.migrated) {
+            s.migrated = false;
+            long wait = c.timings().startedNanos() - c.timings().requestedNanos();
+            migrationWaits++;
+            migrationWaitSum += wait;
+            migrationWaitMax = Math.max(migrationWaitMax, wait);
+        }
         if (s != null) {
             if (s.awaitingFirst) {
                 s.awaitingFirst = false;
@@ -424,6 +441,9 @@ public final class Simulation {
         }
         boolean before = s.active && !s.resident;
         s.active = a;
+        if (!a) {
+            s.migrated = false; // its next chunk, after it returns, waits for its return, not the migration
+        }
         active += a ? 1 : -1;
         unplacedActive += (s.active && !s.resident ? 1 : 0) - (before ? 1 : 0);
     }
@@ -460,7 +480,8 @@ public final class Simulation {
                 lat.length == 0 ? 0 : lat[lat.length - 1], worstStep, LongArray.percentile(lat, 0.99), LongArray.percentile(lat, 0.50),
                 lat.length == 0 ? 0 : latencySum / lat.length, lat.length == 0 ? Double.NaN : (double) withinSlo / lat.length,
                 stalls, LongArray.percentile(first, 0.50), first.length == 0 ? 0 : first[first.length - 1], activations,
-                unserved, state.gpuNanos(end) / 1e9, boundNanos / 1e9, peakGpus, state.migrations(), migrationNanos / 1e9, state.offloads(),
+                unserved, state.gpuNanos(end) / 1e9, boundNanos / 1e9, peakGpus, state.migrations(), migrationNanos / 1e9,
+                migrationWaits == 0 ? 0 : migrationWaitSum / migrationWaits, migrationWaitMax, state.offloads(),
                 state.restores(), unplacedNanos / 1e9, dec.length, LongArray.percentile(dec, 0.50),
                 LongArray.percentile(dec, 0.99), dec.length == 0 ? 0 : dec[dec.length - 1], end / 1e9, wall, events, refused,
                 controller.rejectedPlanItems(), histogram, timeline, params);

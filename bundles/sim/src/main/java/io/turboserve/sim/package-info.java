@@ -4,7 +4,7 @@
  * trace through a session adapter, a seeded synthetic generator) and the latency models it runs
  * with, loaded as data. Used from the plain class path by the benchmark; not exported.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package io.turboserve.sim;
 
 import org.osgi.annotation.versioning.Version;
