@@ -101,17 +101,12 @@ public final class CpuChunkExecutor implements ChunkExecutor {
     private final TinyVideoDit model;
     private final DevicePool pool;
 
-    /**
-     * The settings of the last instance that started. DS replaces this component on every edit of
-     * its configuration; an invalid edit must not leave the server without an executor, nor start
-     * one whose state shape differs from the states just offloaded from the previous instance.
-     */
-    private static volatile Settings lastStarted;
+    /** The settings the last instance started with: an invalid edit restarts with them. */
+    private static final LastStarted<Settings> LAST_STARTED = new LastStarted<>("the executor");
 
     @Activate
     public CpuChunkExecutor(Config config) {
         this.settings = configureOrKeep(config);
-        lastStarted = settings;
         this.model = new TinyVideoDit(settings.shape());
         this.pool = new DevicePool("cpu executor", settings.devices(), settings.sessionsPerDevice(),
                 settings.deviceMemoryBytes(), bytes -> new byte[(int) bytes]);
@@ -122,15 +117,7 @@ public final class CpuChunkExecutor implements ChunkExecutor {
      *         with (or the defaults at first start), saying so
      */
     static Settings configureOrKeep(Config config) {
-        try {
-            return configure(config);
-        } catch (IllegalArgumentException e) {
-            Settings previous = lastStarted;
-            System.getLogger(CpuChunkExecutor.class.getName()).log(System.Logger.Level.ERROR, e.getMessage()
-                    + (previous != null ? " -- the change is ignored; the executor restarts with its previous configuration"
-                            : " -- the executor starts with its defaults; fix the configuration and it restarts with it"));
-            return previous != null ? previous : configure(defaults());
-        }
+        return LAST_STARTED.settle(() -> configure(config), () -> configure(defaults()));
     }
 
     /** @return the configuration with every value at its default. */

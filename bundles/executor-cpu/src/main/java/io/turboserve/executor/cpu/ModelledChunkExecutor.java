@@ -120,8 +120,14 @@ public final class ModelledChunkExecutor implements ChunkExecutor {
         this(config, ModelledChunkExecutor::park);
     }
 
+    /**
+     * The settings the last instance started with: an invalid edit restarts with them. The
+     * executor needs a configuration, so an invalid first one is refused.
+     */
+    private static final LastStarted<Settings> LAST_STARTED = new LastStarted<>("the modelled executor");
+
     ModelledChunkExecutor(Config config, Pause pause) {
-        this.settings = configure(config);
+        this.settings = LAST_STARTED.settle(() -> configure(config), null);
         this.pause = pause;
         this.pool = new DevicePool("modelled executor", settings.devices(), settings.sessionsPerDevice(),
                 settings.deviceMemoryBytes(), bytes -> new byte[StateHeader.BYTES]);

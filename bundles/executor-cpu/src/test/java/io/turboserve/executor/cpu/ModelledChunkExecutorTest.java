@@ -107,15 +107,34 @@ class ModelledChunkExecutorTest {
         assertTrue(pauses.isEmpty(), "refused steps do not wait");
     }
 
+    private static ModelledChunkExecutor.Settings configure(Map<String, Object> overrides) {
+        return ModelledChunkExecutor.configure(Configs.of(ModelledChunkExecutor.Config.class, overrides));
+    }
+
     @Test
     void badConfigurationIsRefusedNamingPidPropertyAndValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> executor(Map.of("baseMs", -1.0)));
+                () -> configure(Map.of("baseMs", -1.0)));
         assertEquals("io.turboserve.executor.cpu.modelled: baseMs must be a finite number ≥ 0, got -1.0",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> executor(Map.of("contentionSessions", 0.0)));
+        e = assertThrows(IllegalArgumentException.class, () -> configure(Map.of("contentionSessions", 0.0)));
         assertTrue(e.getMessage().contains("contentionSessions"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> executor(Map.of("stateBytes", 10L)));
+        e = assertThrows(IllegalArgumentException.class, () -> configure(Map.of("stateBytes", 10L)));
         assertTrue(e.getMessage().contains("stateBytes"), e.getMessage());
+    }
+
+    @Test
+    void anInvalidEditRestartsTheExecutorWithItsPreviousConfigurationNotWithout() {
+        // DS replaces the component on each edit: the replacement of an invalid one starts as the
+        // last one did, with the same state size, so the states offloaded from it restore.
+        ModelledChunkExecutor first = executor(Map.of("devices", 3, "stateBytes", 1L << 20));
+        first.deactivate();
+        ModelledChunkExecutor replacement = executor(Map.of("devices", -1, "stateBytes", 1L << 20));
+        try {
+            assertEquals(3, replacement.info().devices());
+            assertEquals(first.info().deviceMemoryBytes(), replacement.info().deviceMemoryBytes());
+        } finally {
+            replacement.deactivate();
+        }
     }
 }
