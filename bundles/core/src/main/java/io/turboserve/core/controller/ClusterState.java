@@ -67,6 +67,11 @@ public final class ClusterState {
         throw new ServingException(Kind.NOT_FOUND, "no session " + id);
     }
 
+    /** The ids of sessions that ended, with why (the latest, up to the configured number). */
+    Map<String, String> tombstones() {
+        return tombstones;
+    }
+
     void remove(SessionRecord s) {
         sessions.remove(s.id);
         tombstones.put(s.id, s.message.isEmpty() ? "closed" : s.message);

@@ -371,6 +371,26 @@ public final class Controller {
         return frees;
     }
 
+    /**
+     * @param why what ends the live sessions (the runtime stopping)
+     * @return the ids of the sessions known to have ended, with why, then every live session with
+     *         {@code why}: what a runtime that replaces this one answers "gone" for (at most the
+     *         configured number of tombstones, the latest kept)
+     */
+    public Map<String, String> endedSessions(String why) {
+        Map<String, String> ended = lru(config.tombstones());
+        ended.putAll(cluster.tombstones());
+        for (SessionRecord s : cluster.sessions.values()) {
+            ended.put(s.id, s.departed() ? s.message : "ended: " + why);
+        }
+        return ended;
+    }
+
+    /** Sessions that an earlier runtime ended: a request for one is "gone", with why, not "not found". */
+    public void rememberEnded(Map<String, String> ended) {
+        cluster.tombstones().putAll(ended);
+    }
+
     /** A mechanism that provisioning needs was bound: ask for GPUs again at once, not after the back-off. */
     public List<Effect> retryProvisioning(long now) {
         provisionBackoffUntil = Long.MIN_VALUE;

@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -133,8 +134,19 @@ public final class ServingRuntime implements ServingService {
     private static final long STARTUP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private final long startedNanos = System.nanoTime();
 
-    @Activate
+    /** A runtime that remembers no sessions across restarts (tests). */
     public ServingRuntime(Config config) {
+        this(config, null);
+    }
+
+    /**
+     * @param context its bundle's context: the sessions a stopping runtime ends are written to its
+     *                data area, so that the next one answers "gone, and why" for them, not "no
+     *                such session"; null to remember nothing
+     */
+    @Activate
+    public ServingRuntime(Config config, BundleContext context) {
+        this.endedFile = context == null ? null : context.getDataFile(ENDED_FILE);
         ControllerConfig cc;
         try {
             cc = validate(config);
@@ -160,6 +172,10 @@ public final class ServingRuntime implements ServingService {
             return t;
         });
         this.effects = new EffectRunner(this::post, outboxes, this::nowNanos);
+        Map<String, String> ended = readEnded(endedFile);
+        if (!ended.isEmpty()) {
+            actor.execute(() -> controller.rememberEnded(ended));
+        }
         // Each tick (on the actor) first fits the budget bounds to the provisioner: its limit is
         // known only once its executor is bound, and bounds from etc/ may exceed it.
         actor.scheduleAtFixedRate(() -> {
@@ -272,8 +288,11 @@ public final class ServingRuntime implements ServingService {
     void deactivate() {
         stopped = true;
         // Sessions end with the runtime: give back what they hold in the executor and the store,
-        // which outlive it (a restarted runtime would otherwise find them full of the dead).
+        // which outlive it (a restarted runtime would otherwise find them full of the dead), and
+        // leave their ids to the next runtime, which answers "gone" for them.
         try {
+            writeEnded(endedFile, actor.submit(() -> controller.endedSessions("the serving runtime stopped"))
+                    .get(2, TimeUnit.SECONDS));
             actor.submit(() -> effects.run(controller.releaseAll())).get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -287,6 +306,44 @@ public final class ServingRuntime implements ServingService {
             o.end("server stopping");
         }
         LOG.log(Level.INFO, "serving runtime stopped");
+    }
+
+    /** In the bundle's data area: the sessions the last runtime ended, a line each, id TAB why. */
+    static final String ENDED_FILE = "ended-sessions.tsv";
+    private final java.io.File endedFile;
+
+    static Map<String, String> readEnded(java.io.File file) {
+        Map<String, String> ended = new java.util.LinkedHashMap<>();
+        if (file == null || !file.isFile()) {
+            return ended;
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(file.toPath(), java.nio.charset.StandardCharsets.UTF_8)) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    ended.put(line.substring(0, tab), line.substring(tab + 1));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "the sessions the last runtime ended could not be read from {0} ({1}); requests for "
+                    + "them get 404 rather than 410", file, e.toString());
+        }
+        return ended;
+    }
+
+    static void writeEnded(java.io.File file, Map<String, String> ended) {
+        if (file == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        ended.forEach((id, why) -> b.append(id.replaceAll("\\s", "_")).append('\t')
+                .append(why.replaceAll("[\\t\\r\\n]", " ")).append('\n'));
+        try {
+            java.nio.file.Files.writeString(file.toPath(), b, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "the sessions this runtime ended could not be written to {0} ({1}); after the "
+                    + "restart requests for them get 404 rather than 410", file, e.toString());
+        }
     }
 
     long nowNanos() {
@@ -358,18 +415,23 @@ public final class ServingRuntime implements ServingService {
         } catch (ExecutorException e) {
             throw new ServingException(Kind.INVALID, e.getMessage(), e);
         }
-        String id = "s-" + Long.toString(ids.incrementAndGet(), 36) + "-" + Long.toHexString(nowNanos() & 0xffffffL);
-        outboxes.put(id, new Outbox(id, sid -> post(new Event.ChunkConsumed(sid)), sid -> post(new Event.ChunkReturned(sid))));
-        try {
-            return send(new Event.SessionCreated(id, spec, bytes), () -> state().sessionStatus(id));
-        } catch (ServingException e) {
-            outboxes.remove(id);
-            if (e.kind() == Kind.UNAVAILABLE) {
-                // The controller may still create it after the wait timed out; the client never
-                // learnt the id, so close it rather than leave an orphan holding a GPU slot.
-                post(new Event.SessionClosed(id));
+        // An id a previous runtime used (the counter starts again) is taken: try another.
+        for (int attempt = 1;; attempt++) {
+            String id = "s-" + Long.toString(ids.incrementAndGet(), 36) + "-" + Long.toHexString(nowNanos() & 0xffffffL);
+            outboxes.put(id, new Outbox(id, sid -> post(new Event.ChunkConsumed(sid)), sid -> post(new Event.ChunkReturned(sid))));
+            try {
+                return send(new Event.SessionCreated(id, spec, bytes), () -> state().sessionStatus(id));
+            } catch (ServingException e) {
+                outboxes.remove(id);
+                if (e.kind() == Kind.UNAVAILABLE) {
+                    // The controller may still create it after the wait timed out; the client never
+                    // learnt the id, so close it rather than leave an orphan holding a GPU slot.
+                    post(new Event.SessionClosed(id));
+                }
+                if (e.kind() != Kind.CONFLICT || attempt == 5) {
+                    throw e;
+                }
             }
-            throw e;
         }
     }
 

@@ -681,6 +681,27 @@ class ControllerTest {
         assertConsecutive(h.chunks("a"));
     }
 
+    @Test
+    void theSessionsAStoppingControllerEndsAreGoneWithWhyInItsReplacement() throws Exception {
+        Harness h = harness();
+        h.send(new Event.SessionActivated(h.create("a")));
+        h.create("b");
+        h.send(new Event.SessionClosed("b"));
+        java.util.Map<String, String> ended = h.controller.endedSessions("the serving runtime stopped");
+        assertEquals(java.util.Map.of("a", "ended: the serving runtime stopped", "b", "closed by the client"), ended);
+
+        Harness next = harness();
+        next.controller.rememberEnded(ended);
+        ServingException gone = assertThrows(ServingException.class, () -> next.controller.state().sessionStatus("a"));
+        ServingException refused = assertThrows(ServingException.class,
+                () -> next.sendChecked(new Event.SessionActivated("a")));
+        assertEquals(ServingException.Kind.GONE, refused.kind());
+        assertTrue(refused.getMessage().contains("the serving runtime stopped"), refused.getMessage());
+        assertThrows(ServingException.class, () -> next.sendChecked(new Event.SessionCreated("b",
+                new io.turboserve.api.SessionSpec("t", "tiny", "p", 1, java.util.Map.of()), 1000)), "its id stays taken");
+        assertTrue(gone.getMessage().contains("a"), gone.getMessage());
+    }
+
     /** Ten sessions offloaded while idle; the 2 GPUs up hold 8 of them. */
     private Harness tenIdleSessionsOffloaded() throws Exception {
         Harness h = harness();
