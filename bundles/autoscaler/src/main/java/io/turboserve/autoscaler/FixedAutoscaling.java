@@ -1,5 +1,6 @@
 package io.turboserve.autoscaler;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.AutoscalingPolicy;
 import io.turboserve.api.policy.BottleneckEstimator;
 import io.turboserve.api.policy.ClusterSnapshot;
@@ -49,6 +50,7 @@ public final class FixedAutoscaling implements AutoscalingPolicy {
 
     @Modified
     void configure(Config config) {
+        ConfigValues.readable("io.turboserve.autoscaler.fixed", Config.class, config);
         budget = checked(config.budget());
     }
 

@@ -1,5 +1,6 @@
 package io.turboserve.autoscaler;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.AutoscalingPolicy;
 import io.turboserve.api.policy.BottleneckEstimator;
 import io.turboserve.api.policy.ClusterSnapshot;
@@ -169,6 +170,7 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
 
     @Modified
     void configure(Config c) {
+        ConfigValues.readable(PID, Config.class, c);
         settings = new Settings(Duration.ofMillis(c.coldStartMillis()), Duration.ofMillis(c.historyMillis()), c.utilisation(),
                 Duration.ofMillis(c.minHoldMillis()));
     }

@@ -1,5 +1,6 @@
 package io.turboserve.autoscaler;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.AutoscalingPolicy;
 import io.turboserve.api.policy.BottleneckEstimator;
 import io.turboserve.api.policy.BudgetBounds;
@@ -199,6 +200,7 @@ public final class TurboserveAutoscaling implements AutoscalingPolicy {
 
     /** @return the settings a configuration stands for, validated. */
     static Settings settings(Config c) {
+        ConfigValues.readable(PID, Config.class, c);
         if (c.coldStartMillis() < 0) {
             throw new IllegalArgumentException(PID + ": coldStartMillis must be at least 0, got " + c.coldStartMillis());
         }

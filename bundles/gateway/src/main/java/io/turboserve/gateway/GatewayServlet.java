@@ -2,6 +2,7 @@ package io.turboserve.gateway;
 
 import io.turboserve.api.Chunk;
 import io.turboserve.api.SessionSpec;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.serving.ChunkStream;
 import io.turboserve.api.serving.ServingException;
 import io.turboserve.api.serving.ServingService;
@@ -192,6 +193,7 @@ public final class GatewayServlet extends HttpServlet {
 
     /** Validates a configuration; the exception names every value it rejects. */
     static Settings configure(Config config) {
+        ConfigValues.readable(PID, Config.class, config);
         List<String> rejected = new ArrayList<>();
         if (config.defaultModel() == null || config.defaultModel().isBlank()) {
             rejected.add("defaultModel must not be empty");

@@ -1,5 +1,6 @@
 package io.turboserve.management;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.serving.ServingService;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -78,6 +79,7 @@ public final class ManagementComponent {
 
     /** Validates the configuration and (re)starts the refresh; the first refresh runs at once. */
     private synchronized void configure(Config config) {
+        ConfigValues.readable(PID, Config.class, config);
         long millis = refreshMillis(config.refreshMillis());
         if (refreshing != null) {
             if (millis == refreshMillis) {

@@ -1,5 +1,6 @@
 package io.turboserve.placement;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.ClusterSnapshot;
 import io.turboserve.api.policy.PlacementPolicy;
 import io.turboserve.api.policy.PlacementResult;
@@ -47,7 +48,7 @@ public final class BatchingAwarePlacement implements PlacementPolicy {
 
     @Activate
     public BatchingAwarePlacement(TurboServePlacement.Config config) {
-        this(TurboServePlacement.Settings.from(config));
+        this(TurboServePlacement.Settings.from(ConfigValues.readable(PID, TurboServePlacement.Config.class, config)));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.turboserve.placement;
 
 import io.turboserve.api.Lifecycle;
 import io.turboserve.api.Residency;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.ClusterSnapshot;
 import io.turboserve.api.policy.GpuView;
 import io.turboserve.api.policy.Migration;
@@ -131,7 +132,7 @@ public final class OraclePlacement implements PlacementPolicy {
 
     @Activate
     public OraclePlacement(Config config) {
-        this(Settings.from(config));
+        this(Settings.from(ConfigValues.readable(PID, Config.class, config)));
     }
 
     @Override

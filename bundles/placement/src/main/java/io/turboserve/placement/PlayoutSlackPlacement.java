@@ -2,6 +2,7 @@ package io.turboserve.placement;
 
 import io.turboserve.api.Lifecycle;
 import io.turboserve.api.Residency;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.ClusterSnapshot;
 import io.turboserve.api.policy.GpuView;
 import io.turboserve.api.policy.Placement;
@@ -198,7 +199,7 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
 
     @Activate
     public PlayoutSlackPlacement(Config config) {
-        this(Settings.from(config));
+        this(Settings.from(ConfigValues.readable(PID, Config.class, config)));
     }
 
     public Settings settings() {

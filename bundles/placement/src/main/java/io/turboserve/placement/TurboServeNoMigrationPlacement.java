@@ -1,5 +1,6 @@
 package io.turboserve.placement;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.ClusterSnapshot;
 import io.turboserve.api.policy.PlacementPolicy;
 import io.turboserve.api.policy.PlacementResult;
@@ -44,7 +45,8 @@ public final class TurboServeNoMigrationPlacement implements PlacementPolicy {
 
     @Activate
     public TurboServeNoMigrationPlacement(Config config) {
-        this(TurboServePlacement.Settings.defaults().withOffloadIdle(config.offloadIdle()));
+        this(TurboServePlacement.Settings.defaults()
+                .withOffloadIdle(ConfigValues.readable(PID, Config.class, config).offloadIdle()));
     }
 
     @Override

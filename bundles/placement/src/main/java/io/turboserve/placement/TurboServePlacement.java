@@ -2,6 +2,7 @@ package io.turboserve.placement;
 
 import io.turboserve.api.Lifecycle;
 import io.turboserve.api.Residency;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.policy.ClusterSnapshot;
 import io.turboserve.api.policy.Migration;
 import io.turboserve.api.policy.Placement;
@@ -170,7 +171,7 @@ public final class TurboServePlacement implements PlacementPolicy {
 
     @Activate
     public TurboServePlacement(Config config) {
-        this(Settings.from(config));
+        this(Settings.from(ConfigValues.readable(PID, Config.class, config)));
     }
 
     TurboServePlacement(String name, Settings settings, boolean migrating) {

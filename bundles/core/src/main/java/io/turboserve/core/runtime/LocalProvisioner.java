@@ -1,5 +1,6 @@
 package io.turboserve.core.runtime;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ExecutorInfo;
 import io.turboserve.api.provision.GpuInfo;
@@ -48,6 +49,7 @@ public final class LocalProvisioner implements GpuProvisioner {
 
     @Modified
     void configure(Config config) {
+        ConfigValues.readable("io.turboserve.core.provisioner", Config.class, config);
         if (config.maxGpus() < -1 || config.maxGpus() == 0) {
             throw new IllegalArgumentException("maxGpus must be -1 (all devices) or at least 1, got " + config.maxGpus());
         }

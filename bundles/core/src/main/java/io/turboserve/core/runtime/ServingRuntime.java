@@ -3,6 +3,7 @@ package io.turboserve.core.runtime;
 import io.turboserve.api.Lifecycle;
 import io.turboserve.api.Residency;
 import io.turboserve.api.SessionSpec;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ExecutorException;
 import io.turboserve.api.offload.OffloadStore;
@@ -205,6 +206,7 @@ public final class ServingRuntime implements ServingService {
 
     /** Validates the whole configuration at once, naming every value it rejects. */
     static ControllerConfig validate(Config c) {
+        ConfigValues.readable("io.turboserve.core.runtime", Config.class, c);
         StringBuilder bad = new StringBuilder();
         if (c.tickMillis() < 1) {
             bad.append(" tickMillis must be at least 1 (got ").append(c.tickMillis()).append(");");

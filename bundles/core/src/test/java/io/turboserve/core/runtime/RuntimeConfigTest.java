@@ -53,6 +53,22 @@ class RuntimeConfigTest {
     }
 
     @Test
+    void aValueThatIsNotANumberIsNamedAndTheRuntimeStartsWithTheDefaults() throws Exception {
+        // sessionsPerGpu=abc in etc/: DS throws from sessionsPerGpu() without naming it.
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ServingRuntime.validate(config(Map.of("sessionsPerGpu", "abc"))));
+        assertTrue(e.getMessage().startsWith("io.turboserve.core.runtime: sessionsPerGpu cannot be read as an int"),
+                e.getMessage());
+        ServingRuntime rt = new ServingRuntime(config(Map.of("sessionsPerGpu", "abc", "maxBudget", 6)));
+        try {
+            assertEquals(4, rt.cluster().sessionsPerGpu());
+            assertEquals(4, rt.cluster().maxBudget());
+        } finally {
+            rt.deactivate();
+        }
+    }
+
+    @Test
     void aBudgetBeyondWhatAControllerManagesIsRefusedBeforeAnythingIsAskedFor() throws Exception {
         ServingRuntime rt = new ServingRuntime(config(Map.of()));
         try {

@@ -2,6 +2,7 @@ package io.turboserve.executor.cpu;
 
 import io.turboserve.api.SessionSpec;
 import io.turboserve.api.StateHandle;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ChunkOutput;
 import io.turboserve.api.executor.ExecutorException;
@@ -140,6 +141,7 @@ public final class ModelledChunkExecutor implements ChunkExecutor {
      * @throws IllegalArgumentException naming the PID, the property and the value it rejected
      */
     static Settings configure(Config config) {
+        ConfigValues.readable(PID, Config.class, config);
         try {
             Limits.range("devices", config.devices(), 1, Limits.MAX_DEVICES);
             Limits.range("sessionsPerDevice", config.sessionsPerDevice(), 1, Limits.MAX_SESSIONS);

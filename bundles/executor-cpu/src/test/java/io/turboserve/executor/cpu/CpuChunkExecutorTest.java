@@ -347,6 +347,23 @@ class CpuChunkExecutorTest {
         }
     }
 
+    @Test
+    void aValueThatIsNotANumberIsNamedAndTheExecutorKeepsItsPreviousConfiguration() {
+        // devices=two in etc/: DS throws from devices() with neither the property nor the file
+        // named; the executor says which property, and keeps serving.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> configure(Map.of("devices", "two")));
+        assertTrue(e.getMessage().startsWith("io.turboserve.executor.cpu.cpu: devices cannot be read as an int"),
+                e.getMessage());
+        CpuChunkExecutor first = executor(Map.of("devices", 2, "hidden", 64));
+        first.deactivate();
+        CpuChunkExecutor replacement = executor(Map.of("devices", "two", "hidden", 64));
+        try {
+            assertEquals(2, replacement.info().devices());
+        } finally {
+            replacement.deactivate();
+        }
+    }
+
     interface Call {
         void run() throws ExecutorException;
     }

@@ -2,6 +2,7 @@ package io.turboserve.gpu.cuda;
 
 import io.turboserve.api.SessionSpec;
 import io.turboserve.api.StateHandle;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ExecutorException;
 import io.turboserve.api.executor.ExecutorInfo;
@@ -101,6 +102,7 @@ public final class CudaExecutorComponent implements ChunkExecutor, CudaMemoryOwn
      * @throws IllegalArgumentException naming the PID, the property and the value
      */
     static CudaChunkExecutor.Settings settings(Config config, List<CudaDevice> usable) {
+        ConfigValues.readable(PID, Config.class, config);
         try {
             ModelPreset preset = ModelPreset.of(config.model(), config.windowFrames());
             return new CudaChunkExecutor.Settings(preset, config.modelSeed(), devices(config.devices(), usable),

@@ -1,5 +1,6 @@
 package io.turboserve.management.jolokia;
 
+import io.turboserve.api.config.ConfigValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
@@ -63,6 +64,7 @@ public final class JolokiaAccessPolicy implements Restrictor {
 
     @Activate
     public JolokiaAccessPolicy(Config config) throws IOException {
+        ConfigValues.readable(PID, Config.class, config);
         String location = config.policyLocation() == null ? "" : config.policyLocation().trim();
         this.source = location.isEmpty() ? "built-in " + BUILT_IN : location;
         try (InputStream in = location.isEmpty()

@@ -1,5 +1,6 @@
 package io.turboserve.offload.arrow;
 
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.offload.HostSlot;
 import io.turboserve.api.offload.OffloadStore;
 import io.turboserve.api.offload.Slab;
@@ -139,6 +140,7 @@ public final class ArrowOffloadStore implements OffloadStore {
 
     /** Validates a configuration; the exception names every value it rejects. */
     static Settings configure(Config config) {
+        ConfigValues.readable(PID, Config.class, config);
         List<String> rejected = new ArrayList<>();
         if (config.capacityBytes() < ALIGNMENT) {
             rejected.add("capacityBytes must be at least " + ALIGNMENT + ", got " + config.capacityBytes());

@@ -1,6 +1,7 @@
 package io.turboserve.transport.nccl;
 
 import io.turboserve.api.StateHandle;
+import io.turboserve.api.config.ConfigValues;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ExecutorException;
 import io.turboserve.api.offload.HostSlot;
@@ -85,6 +86,7 @@ public final class NcclTransport implements MigrationTransport {
 
     /** Validates a configuration; the exception names the PID, the property and the value. */
     static Settings configure(Config config) {
+        ConfigValues.readable(PID, Config.class, config);
         Mode mode;
         try {
             mode = Mode.parse(config.mode());
