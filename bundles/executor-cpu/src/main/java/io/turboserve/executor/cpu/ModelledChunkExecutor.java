@@ -3,6 +3,7 @@ package io.turboserve.executor.cpu;
 import io.turboserve.api.SessionSpec;
 import io.turboserve.api.StateHandle;
 import io.turboserve.api.config.ConfigValues;
+import io.turboserve.api.config.LastStarted;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ChunkOutput;
 import io.turboserve.api.executor.ExecutorException;

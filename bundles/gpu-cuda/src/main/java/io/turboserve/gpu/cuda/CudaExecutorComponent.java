@@ -3,6 +3,7 @@ package io.turboserve.gpu.cuda;
 import io.turboserve.api.SessionSpec;
 import io.turboserve.api.StateHandle;
 import io.turboserve.api.config.ConfigValues;
+import io.turboserve.api.config.LastStarted;
 import io.turboserve.api.executor.ChunkExecutor;
 import io.turboserve.api.executor.ExecutorException;
 import io.turboserve.api.executor.ExecutorInfo;
@@ -87,9 +88,16 @@ public final class CudaExecutorComponent implements ChunkExecutor, CudaMemoryOwn
     private final CudaChunkExecutor engine;
     private volatile AutoCloseable slabListener;
 
+    /**
+     * The settings the last instance started with: an invalid edit restarts with them (the same
+     * model and state shape, so the states offloaded from the previous instance restore). The
+     * executor needs a configuration, so an invalid first one is refused.
+     */
+    private static final LastStarted<CudaChunkExecutor.Settings> LAST_STARTED = new LastStarted<>("the CUDA executor");
+
     @Activate
     public CudaExecutorComponent(@Reference CudaRuntime cuda, Config config) {
-        CudaChunkExecutor.Settings settings = settings(config, cuda.devices());
+        CudaChunkExecutor.Settings settings = LAST_STARTED.settle(() -> settings(config, cuda.devices()), null);
         this.engine = new CudaChunkExecutor(settings, cuda.devices());
         LOG.log(Level.INFO, () -> "CUDA executor ready: " + engine.info() + ", attention "
                 + engine.attentionKernel() + ", kernels compiled in "

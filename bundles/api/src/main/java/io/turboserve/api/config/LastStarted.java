@@ -1,22 +1,23 @@
-package io.turboserve.executor.cpu;
+package io.turboserve.api.config;
 
 import java.lang.System.Logger.Level;
 import java.util.function.Supplier;
 
 /**
- * The settings an executor component last started with. DS replaces a component on every edit of
- * its configuration; an invalid edit must not leave the server without an executor, nor start one
- * whose state shape differs from the states just offloaded from the previous instance. So the
- * replacement of an invalid edit starts with these, saying why.
+ * The settings a component last started with. DS replaces a component on every edit of its
+ * configuration; an invalid edit must not leave the server without, say, its executor, nor start
+ * one whose state shape differs from the states just offloaded from the previous instance. So the
+ * replacement of an invalid edit starts with these, saying why. Keep one per component class, in a
+ * static field: it outlives the instances DS replaces.
  *
  * @param <S> the validated settings
  */
-final class LastStarted<S> {
+public final class LastStarted<S> {
     private final String component;
     private volatile S settings;
 
     /** @param component how the log names the component ("the executor") */
-    LastStarted(String component) {
+    public LastStarted(String component) {
         this.component = component;
     }
 
@@ -29,7 +30,7 @@ final class LastStarted<S> {
      * @throws IllegalArgumentException the refusal of {@code wanted} when there is nothing to fall
      *                                  back to
      */
-    S settle(Supplier<S> wanted, Supplier<S> fallback) {
+    public S settle(Supplier<S> wanted, Supplier<S> fallback) {
         S chosen;
         try {
             chosen = wanted.get();
