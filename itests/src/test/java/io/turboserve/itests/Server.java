@@ -82,7 +82,31 @@ final class Server {
 
     /** Pins the policies the tests rely on, so that later defaults cannot break them. */
     static void pinPolicies(BundleContext context, String placement, String autoscaling) throws Exception {
-        configure(context, java.util.Map.of("placementPolicy", placement, "autoscalingPolicy", autoscaling));
+        // Selected on the running runtime and awaited, not written to its configuration: a
+        // configuration update is applied asynchronously, so one still on its way could undo a
+        // policy a test selects after this returns.
+        org.osgi.util.tracker.ServiceTracker<io.turboserve.api.serving.ServingService,
+                io.turboserve.api.serving.ServingService> tracker = new org.osgi.util.tracker.ServiceTracker<>(context,
+                        io.turboserve.api.serving.ServingService.class, null);
+        tracker.open();
+        try {
+            io.turboserve.api.serving.ServingService serving = tracker.waitForService(10_000);
+            selectWhenBound(serving, io.turboserve.api.serving.PolicySlot.PLACEMENT, placement);
+            selectWhenBound(serving, io.turboserve.api.serving.PolicySlot.AUTOSCALING, autoscaling);
+            await(placement + "/" + autoscaling + " serve", Duration.ofSeconds(10), () -> {
+                var c = serving.cluster();
+                return c.placementPolicy().equals(placement) && c.autoscalingPolicy().equals(autoscaling);
+            });
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** Selects {@code name} in {@code slot} once a policy of that name is bound (within 10 s). */
+    static void selectWhenBound(io.turboserve.api.serving.ServingService serving,
+            io.turboserve.api.serving.PolicySlot slot, String name) throws Exception {
+        await(name + " is bound", Duration.ofSeconds(10), () -> serving.policies(slot).contains(name));
+        serving.selectPolicy(slot, name);
     }
 
     /** Sets these properties of the serving runtime's configuration in one update (applied asynchronously). */

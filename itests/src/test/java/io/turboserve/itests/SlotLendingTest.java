@@ -41,9 +41,9 @@ class SlotLendingTest {
     void fiveSessionsTakeTurnsOnFourSlots() throws Exception {
         ClusterStatus before = serving.cluster();
         assertEquals(4, before.sessionsPerGpu(), "the embedded defaults: K 4");
-        // One configuration update, so that no later one puts the bounds back (it is applied asynchronously).
-        Server.configure(context, Map.of("placementPolicy", "playout-slack", "autoscalingPolicy", "forecast",
-                "minBudget", 1, "maxBudget", 1));
+        // The bounds in one configuration update (applied asynchronously); the policies selected.
+        Server.configure(context, Map.of("minBudget", 1, "maxBudget", 1));
+        Server.pinPolicies(context, "playout-slack", "forecast");
         // Provisions asked for before the bounds changed may still come up and are drained again:
         // wait until one worker has stood alone for 2 s.
         long deadline = System.currentTimeMillis() + 30_000;
@@ -90,8 +90,8 @@ class SlotLendingTest {
             for (String id : ids) {
                 serving.close(id);
             }
-            Server.configure(context, Map.of("minBudget", before.minBudget(), "maxBudget", before.maxBudget(),
-                    "placementPolicy", before.placementPolicy(), "autoscalingPolicy", before.autoscalingPolicy()));
+            Server.configure(context, Map.of("minBudget", before.minBudget(), "maxBudget", before.maxBudget()));
+            Server.pinPolicies(context, before.placementPolicy(), before.autoscalingPolicy());
         }
     }
 }

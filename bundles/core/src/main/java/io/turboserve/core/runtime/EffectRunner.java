@@ -90,8 +90,21 @@ final class EffectRunner {
     void clearStore(OffloadStore s) {
         if (store == s) {
             store = null;
+            // Its slots can still be read until its unbind returns: the states restored from it
+            // then give their slots back to it.
+            leaving = s;
         }
     }
+
+    /** The store whose unbind has returned: it is closing, and frees the rest itself. */
+    void storeLeft(OffloadStore s) {
+        if (leaving == s) {
+            leaving = null;
+        }
+    }
+
+    /** A store going away whose slots can still be freed, or null. */
+    private volatile OffloadStore leaving;
 
     void setProvisioner(GpuProvisioner p) {
         provisioner = p;
@@ -216,10 +229,7 @@ final class EffectRunner {
                 onGpu(f.handle().gpu(), () -> exec.free(f.handle()));
             }
         } else if (e instanceof Effect.FreeSlot f) {
-            OffloadStore s = store;
-            if (s != null) {
-                s.free(f.slot());
-            }
+            freeSlot(f.slot());
         } else if (e instanceof Effect.Deliver d) {
             Outbox box = outboxes.get(d.chunk().sessionId());
             if (box != null) {
@@ -241,6 +251,21 @@ final class EffectRunner {
             }
         } else if (e instanceof Effect.Notice n) {
             CONTROLLER.log(n.level(), n.message());
+        }
+    }
+
+    /** Frees a slot in the store that holds it: the bound one, or one still leaving. */
+    private void freeSlot(HostSlot slot) {
+        for (OffloadStore s : new OffloadStore[] {store, leaving}) {
+            if (s == null) {
+                continue;
+            }
+            try {
+                s.free(slot);
+                return;
+            } catch (IllegalArgumentException notItsSlot) {
+                // the other store's
+            }
         }
     }
 

@@ -128,6 +128,8 @@ public final class ServingRuntime implements ServingService {
     private final long evacuateTimeoutMillis;
     /** The configuration the runtime started with: what its structural settings are. */
     private final Config started;
+    /** The configuration last applied: an edit applies the policy names and bounds it changes. */
+    private volatile Config configured;
     private volatile String placementName;
     private volatile String autoscalingName;
 
@@ -162,6 +164,7 @@ public final class ServingRuntime implements ServingService {
         this.requestTimeoutMillis = config.requestTimeoutMillis();
         this.evacuateTimeoutMillis = config.evacuateTimeoutMillis();
         this.started = config;
+        this.configured = config;
         this.placementName = config.placementPolicy();
         this.autoscalingName = config.autoscalingPolicy();
         this.controller = new Controller(cc, AnalyticLatencyModel.reference(cc.sessionsPerGpu()));
@@ -256,11 +259,21 @@ public final class ServingRuntime implements ServingService {
                     + "they apply when the serving runtime restarts (restart the io.turboserve.core bundle or the "
                     + "server). Policy names and budget bounds apply now.");
         }
-        placementName = config.placementPolicy();
-        autoscalingName = config.autoscalingPolicy();
+        // Only what the edit changes applies: a policy an operator selected or bounds they set over
+        // JMX stand until the file changes that same setting, not at every unrelated edit.
+        Config previous = configured;
+        configured = config;
+        if (!config.placementPolicy().equals(previous.placementPolicy())) {
+            placementName = config.placementPolicy();
+        }
+        if (!config.autoscalingPolicy().equals(previous.autoscalingPolicy())) {
+            autoscalingName = config.autoscalingPolicy();
+        }
         postPolicies();
-        BudgetBounds fitted = fitToProvisioner(new BudgetBounds(config.minBudget(), config.maxBudget()));
-        post(new Event.BoundsChanged(fitted.min(), fitted.max()));
+        if (config.minBudget() != previous.minBudget() || config.maxBudget() != previous.maxBudget()) {
+            BudgetBounds fitted = fitToProvisioner(new BudgetBounds(config.minBudget(), config.maxBudget()));
+            post(new Event.BoundsChanged(fitted.min(), fitted.max()));
+        }
     }
 
     /** @return the settings of {@code wanted} that differ from {@code running} and apply only when the runtime restarts. */
@@ -792,6 +805,14 @@ public final class ServingRuntime implements ServingService {
                         + e.getMessage());
             }
             post(new Event.StoreGone("the offload store holding it was stopped"));
+            // Once the actor has handled what came before (the restores' completions, which give
+            // their slots back to this store), the store may close.
+            try {
+                call(() -> null);
+            } catch (ServingException e) {
+                LOG.log(Level.WARNING, "the departing store's slots may not all have been given back: " + e.getMessage());
+            }
+            effects.storeLeft(store);
         }
     }
 

@@ -69,6 +69,28 @@ class RuntimeConfigTest {
     }
 
     @Test
+    void boundsSetOverJmxStandThroughAnEditThatDoesNotChangeThemAndGiveWayToOneThatDoes() throws Exception {
+        // Review finding: any edit of the file, even an unrelated one, put back the policies and
+        // bounds it named, undoing what an operator had chosen over JMX.
+        ServingRuntime rt = new ServingRuntime(config(Map.of()));
+        try {
+            rt.setBudgetBounds(2, 3);
+            rt.modified(config(Map.of("scaleInHoldMillis", 7000L)));
+            assertEquals(2, rt.cluster().minBudget());
+            assertEquals(3, rt.cluster().maxBudget(), "an edit that leaves the bounds alone keeps the operator's");
+            rt.modified(config(Map.of("scaleInHoldMillis", 7000L, "maxBudget", 2)));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (rt.cluster().maxBudget() != 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, rt.cluster().minBudget());
+            assertEquals(2, rt.cluster().maxBudget(), "an edit of the bounds applies");
+        } finally {
+            rt.deactivate();
+        }
+    }
+
+    @Test
     void aBudgetBeyondWhatAControllerManagesIsRefusedBeforeAnythingIsAskedFor() throws Exception {
         ServingRuntime rt = new ServingRuntime(config(Map.of()));
         try {
