@@ -117,12 +117,21 @@ public final class EmulatedCuda {
             p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         }
         p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
+        // Drained on another thread, so that the time limit holds even for a child that hangs
+        // with its output open.
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                return ("(output unreadable: " + e + ")").getBytes(StandardCharsets.UTF_8);
+            }
+        });
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " timed out");
+            throw new AssertionError(String.join(" ", cmd) + " timed out after " + seconds + " s");
         }
-        String log = new String(out, StandardCharsets.UTF_8);
+        String log = new String(out.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "):\n" + log);
         }
