@@ -523,6 +523,10 @@ public final class GatewayServlet extends HttpServlet {
             Duration pace, int paceAhead) throws ServingException {
         // Opened before anything is written, so a refusal still gets its JSON error and status.
         ChunkStream stream = serving.stream(id);
+        if (lastSeen >= 0) {
+            // Chunks sent after the client's last one but lost with its connection come again.
+            stream.rewind(lastSeen);
+        }
         long sent = 0;
         long playoutStart = 0;
         try {
@@ -566,7 +570,8 @@ public final class GatewayServlet extends HttpServlet {
                     continue;
                 }
                 if (chunk != null && lastSeen >= 0 && chunk.index() > lastSeen + 1) {
-                    // Chunks a previous reader took but never delivered cannot be replayed: say so.
+                    // Chunks a previous reader took beyond those the session keeps for a resume
+                    // cannot be replayed: say so.
                     send(out, "event: gap\ndata: " + Json.write(Payloads.gap(lastSeen + 1, chunk.index() - 1)) + "\n\n");
                 }
                 if (chunk != null) {

@@ -168,6 +168,9 @@ class FakeServing implements ServingService {
         /** Between {@link FakeServing#stream} and {@link #close}: the session's one reader slot is taken. */
         boolean reading;
         final java.util.List<Chunk> unread = new java.util.ArrayList<>();
+        /** What a reader took before, kept for a resume (put back by {@link #rewind}). */
+        final java.util.List<Chunk> taken = new java.util.ArrayList<>();
+        final java.util.List<Long> rewinds = new java.util.ArrayList<>();
 
         Stream then(Object step) {
             script.add(step);
@@ -190,6 +193,16 @@ class FakeServing implements ServingService {
         public void unread(Chunk chunk) {
             unread.add(chunk);
             script.addFirst(chunk);
+        }
+
+        @Override
+        public int rewind(long lastReceived) {
+            rewinds.add(lastReceived);
+            java.util.List<Chunk> back = taken.stream().filter(c -> c.index() > lastReceived).toList();
+            for (int i = back.size() - 1; i >= 0; i--) {
+                script.addFirst(back.get(i));
+            }
+            return back.size();
         }
 
         @Override

@@ -425,6 +425,24 @@ class GatewayServletTest {
     }
 
     @Test
+    void chunksSentButLostWithTheConnectionComeAgainOnResume() throws Exception {
+        // Chunks 2 and 3 were written to the old connection (taken from the session) but never
+        // reached the client, whose last chunk is 1: the session kept them, and they are sent again.
+        String id = createSession();
+        serving.produced(id, 5);
+        serving.stream.taken.add(chunk(id, 2, new byte[] {2}));
+        serving.stream.taken.add(chunk(id, 3, new byte[] {3}));
+        serving.stream.then(chunk(id, 4, new byte[] {4}));
+        FakeHttp.Response response = call(FakeHttp.Request.get("/sessions/" + id + "/chunks").header("Last-Event-ID", "1")
+                .parameter("limit", "3"));
+        String text = response.text();
+        assertEquals(java.util.List.of(1L), serving.stream.rewinds);
+        assertTrue(text.contains("event: chunk\nid: 2\n") && text.contains("event: chunk\nid: 3\n")
+                && text.contains("event: chunk\nid: 4\n"), text);
+        assertFalse(text.contains("event: gap"), text);
+    }
+
+    @Test
     void chunksAnEarlierReaderTookAreReportedAsAGap() throws Exception {
         String id = createSession();
         serving.produced(id, 6);

@@ -23,6 +23,20 @@ public interface ChunkStream extends AutoCloseable {
      */
     void unread(Chunk chunk);
 
+    /**
+     * Puts back, ahead of the chunks waiting, those after {@code lastReceived} that earlier
+     * readers took: a client whose connection dropped resumes from the last chunk it received and
+     * gets again the ones that were sent but lost with the connection. A session keeps the last
+     * few chunks taken for this; older ones are gone (the client is told of a gap).
+     *
+     * @param lastReceived the index of the last chunk the client received
+     * @return how many chunks were put back
+     * @since 1.1
+     */
+    default int rewind(long lastReceived) {
+        return 0;
+    }
+
     /** @return whether no more chunks will come (the session was closed or lost). */
     boolean ended();
 

@@ -2,7 +2,7 @@
  * The serving service that the HTTP gateway and the management bundle use: sessions, chunk streams, cluster status and operator operations.
  */
 @Export
-@Version("1.0.1")
+@Version("1.1.0")
 package io.turboserve.api.serving;
 
 import org.osgi.annotation.bundle.Export;

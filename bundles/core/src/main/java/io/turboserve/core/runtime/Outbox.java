@@ -16,6 +16,13 @@ final class Outbox {
     private final Consumer<String> onConsumed;
     private final Consumer<String> onReturned;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    /**
+     * The last chunks readers took, oldest first: sent to a client, but possibly lost with its
+     * connection, so that a client resuming from the last one it received gets them again.
+     */
+    private final ArrayDeque<Chunk> taken = new ArrayDeque<>();
+    /** How many taken chunks are kept for a resuming client. */
+    static final int KEPT_FOR_RESUME = 8;
     private String endReason;
     private boolean readerOpen;
 
@@ -65,6 +72,10 @@ final class Outbox {
                     return null;
                 }
                 c = chunks.removeFirst();
+                taken.addLast(c);
+                if (taken.size() > KEPT_FOR_RESUME) {
+                    taken.removeFirst();
+                }
             }
             onConsumed.accept(sessionId);
             return c;
@@ -73,10 +84,30 @@ final class Outbox {
         @Override
         public void unread(Chunk chunk) {
             synchronized (Outbox.this) {
+                taken.remove(chunk);
                 chunks.addFirst(chunk);
                 Outbox.this.notifyAll();
             }
             onReturned.accept(sessionId);
+        }
+
+        @Override
+        public int rewind(long lastReceived) {
+            int back = 0;
+            synchronized (Outbox.this) {
+                // Newest first onto the front of the queue, so that they come out in order.
+                while (!taken.isEmpty() && taken.peekLast().index() > lastReceived) {
+                    chunks.addFirst(taken.removeLast());
+                    back++;
+                }
+                if (back > 0) {
+                    Outbox.this.notifyAll();
+                }
+            }
+            for (int i = 0; i < back; i++) {
+                onReturned.accept(sessionId); // they wait in the session's buffer again
+            }
+            return back;
         }
 
         @Override
