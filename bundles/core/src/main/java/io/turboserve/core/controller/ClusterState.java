@@ -299,6 +299,16 @@ public final class ClusterState {
         return false;
     }
 
+    /** @return whether a state is being copied to or from host memory. */
+    public boolean anyToOrFromHost() {
+        for (SessionRecord s : sessions.values()) {
+            if (s.transit == Effect.TransferKind.RESTORE || s.transit == Effect.TransferKind.OFFLOAD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean anyResidentOrMoving() {
         for (SessionRecord s : sessions.values()) {
             if (s.residency == Residency.RESIDENT || s.transit != null || s.inStep) {

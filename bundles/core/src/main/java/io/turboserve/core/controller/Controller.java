@@ -134,6 +134,10 @@ public final class Controller {
             return true;
         } else if (event instanceof Event.OffloadCopied e) {
             planner.offloadCopied(e.sessionId(), e.slot());
+            if (rescuing != null) {
+                // An offload that was under way when the store began to leave may have landed there.
+                planner.rescueOffloaded(rescuing);
+            }
             return true;
         } else if (event instanceof Event.RestoreCopied e) {
             planner.restoreCopied(e.sessionId(), e.handle());
@@ -247,23 +251,27 @@ public final class Controller {
             }
             return false;
         } else if (event instanceof Event.StoreLeaving e) {
-            planner.storeBound(false);
-            rescuing = true;
-            int[] rescue = planner.rescueOffloaded();
+            planner.storeBound(e.anotherBound());
+            rescuing = e.held();
+            int[] rescue = planner.rescueOffloaded(rescuing);
             if (rescue[0] + rescue[1] > 0) {
                 notice(Level.INFO, "the offload store is leaving (" + e.reason() + "): restoring " + rescue[0]
                         + " offloaded session(s) to GPUs" + (rescue[1] == 0 ? ""
-                                : "; " + rescue[1] + " find no room yet: asking for GPUs for them, up to the budget's"
-                                        + " bound of " + bounds.max()));
+                                : "; " + rescue[1] + " find no room yet: " + (cluster.held() < bounds.max()
+                                        ? "asking for GPUs for them, up to the budget's bound of " + bounds.max()
+                                        : "the budget is at its bound of " + bounds.max() + ", so those that find no"
+                                                + " room before the store goes are ended")));
             }
             // The decision grows the budget for those without room (see rescueFloor).
             return rescue[1] > 0;
         } else if (event instanceof Event.StoreGone e) {
-            planner.storeBound(false);
-            rescuing = false;
+            planner.storeBound(e.anotherBound());
+            rescuing = null;
             int ended = 0;
             for (SessionRecord s : new ArrayList<>(cluster.sessions.values())) {
-                if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
+                if (Planner.inLeavingStore(s, e.held())) {
+                    // Given back to the closing store, which then holds nothing of ours.
+                    out.add(new Effect.FreeSlot(s.slot));
                     s.slot = null;
                     depart(s, now, "state lost: " + e.reason());
                     ended++;
@@ -305,11 +313,11 @@ public final class Controller {
      * runtime holds the store until they are ready, or its evacuation timeout passes).
      */
     public boolean rescueAwaitsGpus() {
-        if (!rescuing || cluster.pendingProvisions.size() <= cluster.unwantedProvisions.size()) {
+        if (rescuing == null || cluster.pendingProvisions.size() <= cluster.unwantedProvisions.size()) {
             return false;
         }
         for (SessionRecord s : cluster.sessions.values()) {
-            if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
+            if (Planner.inLeavingStore(s, rescuing)) {
                 return true;
             }
         }
@@ -324,7 +332,7 @@ public final class Controller {
     private int rescueFloor() {
         int waiting = 0;
         for (SessionRecord s : cluster.sessions.values()) {
-            if (!s.departed() && s.residency == Residency.OFFLOADED && s.transit == null) {
+            if (Planner.inLeavingStore(s, rescuing)) {
                 waiting++;
             }
         }
@@ -600,8 +608,8 @@ public final class Controller {
             return;
         }
         notice(Level.INFO, "GPU " + g.id + " ready (" + g.description + ")");
-        if (rescuing) {
-            planner.rescueOffloaded();
+        if (rescuing != null) {
+            planner.rescueOffloaded(rescuing);
         }
     }
 
@@ -695,7 +703,7 @@ public final class Controller {
         } else {
             target = bounds.clamp(current);
         }
-        if (rescuing) {
+        if (rescuing != null) {
             target = Math.max(target, bounds.clamp(rescueFloor()));
         }
         int budget = hold.apply(now, target, current, holdNanos());
@@ -857,8 +865,11 @@ public final class Controller {
     private static final long PROVISION_WARNING_EVERY_NANOS = 60_000_000_000L;
     private long lastProvisionWarningAt = Long.MIN_VALUE;
 
-    /** Between the store's leaving and its going: sessions it held are being brought to GPUs. */
-    private boolean rescuing;
+    /**
+     * Between a store's leaving and its going, which of the sessions' slots are in it (they are
+     * being brought to GPUs); null otherwise.
+     */
+    private java.util.function.Predicate<io.turboserve.api.offload.HostSlot> rescuing;
     private long provisionFailuresUnsaid;
 
     private void notice(Level level, String message) {

@@ -131,7 +131,11 @@ public sealed interface Event {
      * The offload store went away with the states it held: the sessions offloaded there are ended
      * and told why (their state is gone; nothing to free).
      */
-    record StoreGone(String reason) implements Event {
+    record StoreGone(String reason, java.util.function.Predicate<HostSlot> held, boolean anotherBound) implements Event {
+        /** The only store went: every offloaded state was in it. */
+        public StoreGone(String reason) {
+            this(reason, slot -> true, false);
+        }
     }
 
     /**
@@ -139,9 +143,15 @@ public sealed interface Event {
      * restored to GPUs that have room, and the budget grows (up to its bound) until every one has
      * room; an idle session then stays resident until a store is back. A {@link StoreGone}
      * afterwards ends those that still found none. Until a {@link StoreBound}, no state is
-     * offloaded.
+     * offloaded, unless {@code anotherBound}: another store took its place (a replacement bound
+     * before it left), and offloads go there. {@code held} tells the slots of the leaving store.
      */
-    record StoreLeaving(String reason) implements Event {
+    record StoreLeaving(String reason, java.util.function.Predicate<HostSlot> held, boolean anotherBound)
+            implements Event {
+        /** The only store is leaving: every offloaded state is in it. */
+        public StoreLeaving(String reason) {
+            this(reason, slot -> true, false);
+        }
     }
 
     /** An offload store is bound (again): states may be offloaded. */

@@ -260,11 +260,11 @@ final class Planner {
      *
      * @return {restores started, offloaded sessions left without room}
      */
-    int[] rescueOffloaded() {
+    int[] rescueOffloaded(java.util.function.Predicate<HostSlot> held) {
         int started = 0;
         int left = 0;
         for (SessionRecord s : cluster.sessions.values()) {
-            if (s.departed() || s.residency != Residency.OFFLOADED || s.transit != null) {
+            if (!inLeavingStore(s, held)) {
                 continue;
             }
             int best = -1;
@@ -294,6 +294,12 @@ final class Planner {
 
     void startMigrate(SessionRecord s, int to) {
         begin(s, Effect.TransferKind.MIGRATE, to, new Effect.Migrate(s.id, s.handle, to));
+    }
+
+    /** @return whether {@code s} rests, offloaded and not moving, in the store {@code held} tells. */
+    static boolean inLeavingStore(SessionRecord s, java.util.function.Predicate<HostSlot> held) {
+        return !s.departed() && s.residency == Residency.OFFLOADED && s.transit == null && s.slot != null
+                && held.test(s.slot);
     }
 
     private void startRestore(SessionRecord s, int gpu) {

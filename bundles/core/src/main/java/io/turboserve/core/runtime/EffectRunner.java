@@ -90,10 +90,19 @@ final class EffectRunner {
     void clearStore(OffloadStore s) {
         if (store == s) {
             store = null;
-            // Its slots can still be read until its unbind returns: the states restored from it
-            // then give their slots back to it.
-            leaving = s;
         }
+        // Its slots can still be read until its unbind returns (a replacement may be bound
+        // already): the states restored from it then give their slots back to it.
+        leaving = s;
+    }
+
+    /** Which store each slot handed out came from, so that a slot goes back to its own. */
+    private final Map<HostSlot, OffloadStore> slotOwners = java.util.Collections.synchronizedMap(
+            new java.util.IdentityHashMap<>());
+
+    /** @return a test of whether a slot is one of {@code s}'s. */
+    java.util.function.Predicate<HostSlot> heldBy(OffloadStore s) {
+        return slot -> slotOwners.get(slot) == s;
     }
 
     /** The store whose unbind has returned: it is closing, and frees the rest itself. */
@@ -256,6 +265,15 @@ final class EffectRunner {
 
     /** Frees a slot in the store that holds it: the bound one, or one still leaving. */
     private void freeSlot(HostSlot slot) {
+        OffloadStore owner = slotOwners.remove(slot);
+        if (owner != null) {
+            try {
+                owner.free(slot);
+            } catch (RuntimeException closing) {
+                LOG.log(Level.DEBUG, "freeing a slot of a store that is closing: " + closing);
+            }
+            return;
+        }
         for (OffloadStore s : new OffloadStore[] {store, leaving}) {
             if (s == null) {
                 continue;
@@ -309,6 +327,7 @@ final class EffectRunner {
         HostSlot slot;
         try {
             slot = s.allocate(o.sessionId(), o.handle().bytes());
+            slotOwners.put(slot, s);
         } catch (StoreFullException e) {
             post.accept(new Event.TransferFailed(o.sessionId(), TransferKind.OFFLOAD, e.getMessage(), true));
             return;
@@ -322,7 +341,7 @@ final class EffectRunner {
             exec.copyToHost(o.handle(), slot);
             post.accept(new Event.OffloadCopied(o.sessionId(), slot, clock.getAsLong() - start));
         } catch (ExecutorException | RuntimeException e) {
-            s.free(slot);
+            freeSlot(slot);
             failed(o.sessionId(), TransferKind.OFFLOAD, e, false);
         }
     }

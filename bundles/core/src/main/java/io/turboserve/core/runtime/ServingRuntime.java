@@ -785,35 +785,38 @@ public final class ServingRuntime implements ServingService {
     }
 
     void unbindStore(OffloadStore store) {
-        boolean current = effects.store() == store;
         effects.clearStore(store);
-        if (current && !stopped) {
-            // Its slabs close with it, but not before this returns: bring what it holds back to
-            // GPUs while its slots can still be read, asking for more GPUs (up to the budget's
-            // bound) where those up have no room, then end the sessions whose state found none,
-            // saying why, rather than fail their restores forever.
-            post(new Event.StoreLeaving("its service is going away"));
-            Callable<Boolean> rescuing = () -> state().anyRestoring() || controller.rescueAwaitsGpus();
-            waitWhile(rescuing, 10, "bringing offloaded sessions back before the store left");
-            try {
-                if (call(rescuing)) {
-                    LOG.log(Level.ERROR, "restores from the departing offload store did not finish within {0} ms",
-                            evacuateTimeoutMillis);
-                }
-            } catch (ServingException e) {
-                LOG.log(Level.ERROR, "bringing offloaded sessions back before the store left did not finish: "
-                        + e.getMessage());
-            }
-            post(new Event.StoreGone("the offload store holding it was stopped"));
-            // Once the actor has handled what came before (the restores' completions, which give
-            // their slots back to this store), the store may close.
-            try {
-                call(() -> null);
-            } catch (ServingException e) {
-                LOG.log(Level.WARNING, "the departing store's slots may not all have been given back: " + e.getMessage());
-            }
-            effects.storeLeft(store);
+        if (stopped) {
+            return;
         }
+        // Its slabs close with it, but not before this returns: bring what it holds back to
+        // GPUs while its slots can still be read, asking for more GPUs (up to the budget's
+        // bound) where those up have no room, then end the sessions whose state found none,
+        // saying why, rather than fail their restores forever. A replacement bound before it
+        // left (DS binds the new one first) takes the offloads from now on.
+        java.util.function.Predicate<io.turboserve.api.offload.HostSlot> held = effects.heldBy(store);
+        boolean another = effects.store() != null;
+        post(new Event.StoreLeaving("its service is going away", held, another));
+        Callable<Boolean> rescuing = () -> state().anyToOrFromHost() || controller.rescueAwaitsGpus();
+        waitWhile(rescuing, 10, "bringing offloaded sessions back before the store left");
+        try {
+            if (call(rescuing)) {
+                LOG.log(Level.ERROR, "restores from the departing offload store did not finish within {0} ms",
+                        evacuateTimeoutMillis);
+            }
+        } catch (ServingException e) {
+            LOG.log(Level.ERROR, "bringing offloaded sessions back before the store left did not finish: "
+                    + e.getMessage());
+        }
+        post(new Event.StoreGone("the offload store holding it was stopped", held, effects.store() != null));
+        // Once the actor has handled what came before (the restores' completions, which give
+        // their slots back to this store), the store may close.
+        try {
+            call(() -> null);
+        } catch (ServingException e) {
+            LOG.log(Level.WARNING, "the departing store's slots may not all have been given back: " + e.getMessage());
+        }
+        effects.storeLeft(store);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

@@ -754,6 +754,28 @@ class ControllerTest {
     }
 
     @Test
+    void aStoreReplacedByAnotherHandsItsStatesBackAndOnlyItsOwnAreEverEnded() throws Exception {
+        // Review finding: a replacement store bound before the old one left (as DS does) skipped
+        // the rescue, and the end of the old store then ended sessions offloaded into the new one.
+        Harness h = tenIdleSessionsOffloaded();
+        java.util.Set<io.turboserve.api.offload.HostSlot> old = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+        old.addAll(h.hostSlots.keySet());
+        h.storeCapacity = Long.MAX_VALUE; // the replacement takes offloads
+        h.send(new Event.StoreLeaving("its service is going away", old::contains, true));
+        h.runFor(500 * MS);
+        h.send(new Event.StoreGone("the offload store holding it was stopped", old::contains, true));
+        assertTrue(h.ended.isEmpty(), "none ended: " + h.ended);
+        assertTrue(h.hostSlots.keySet().stream().noneMatch(old::contains), "every slot of the old store given back");
+        // The idle ones went to the replacement, and come back from it.
+        h.send(new Event.SessionActivated("s0"));
+        h.runFor(500 * MS);
+        assertEquals(Residency.RESIDENT, status(h, "s0").residency());
+        assertConsecutive(h.chunks("s0"));
+        assertEquals(Residency.OFFLOADED, status(h, "s1").residency(), "idle, offloaded into the replacement");
+    }
+
+    @Test
     void aLeavingStoreAsksForNoGpuBeyondTheBudgetsBoundAndEndsOnlyThoseLeftWithoutRoom() throws Exception {
         Harness h = tenIdleSessionsOffloaded();
         h.send(new Event.BoundsChanged(1, 2));
