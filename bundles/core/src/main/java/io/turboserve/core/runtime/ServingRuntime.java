@@ -270,8 +270,28 @@ public final class ServingRuntime implements ServingService {
             autoscalingName = config.autoscalingPolicy();
         }
         postPolicies();
-        if (config.minBudget() != previous.minBudget() || config.maxBudget() != previous.maxBudget()) {
-            BudgetBounds fitted = fitToProvisioner(new BudgetBounds(config.minBudget(), config.maxBudget()));
+        boolean minEdited = config.minBudget() != previous.minBudget();
+        boolean maxEdited = config.maxBudget() != previous.maxBudget();
+        if (minEdited || maxEdited) {
+            // A bound the edit leaves alone keeps its value, set over JMX or not.
+            int min = config.minBudget();
+            int max = config.maxBudget();
+            if (!minEdited || !maxEdited) {
+                try {
+                    ClusterStatus now = cluster();
+                    min = minEdited ? min : now.minBudget();
+                    max = maxEdited ? max : now.maxBudget();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "the budget bounds in force could not be read; the file's both apply: "
+                            + e.getMessage());
+                }
+            }
+            if (min > max) {
+                LOG.log(Level.ERROR, "io.turboserve.core.runtime: minBudget " + min + " is above maxBudget " + max
+                        + " once the bound set over JMX is kept; the bounds stay as they are");
+                return;
+            }
+            BudgetBounds fitted = fitToProvisioner(new BudgetBounds(min, max));
             post(new Event.BoundsChanged(fitted.min(), fitted.max()));
         }
     }
