@@ -45,7 +45,10 @@ public final class FixedAutoscaling implements AutoscalingPolicy {
 
     @Activate
     public FixedAutoscaling(Config config) {
-        configure(config);
+        ConfigValues.orDefaults("io.turboserve.autoscaler.fixed", Config.class, config, c -> {
+            configure(c);
+            return c;
+        });
     }
 
     @Modified

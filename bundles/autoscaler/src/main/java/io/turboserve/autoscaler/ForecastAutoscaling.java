@@ -161,7 +161,10 @@ public final class ForecastAutoscaling implements AutoscalingPolicy {
 
     @Activate
     public ForecastAutoscaling(Config config) {
-        configure(config);
+        ConfigValues.orDefaults(PID, Config.class, config, c -> {
+            configure(c);
+            return c;
+        });
     }
 
     public ForecastAutoscaling(Settings settings) {

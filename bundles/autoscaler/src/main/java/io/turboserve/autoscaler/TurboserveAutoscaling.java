@@ -188,7 +188,7 @@ public final class TurboserveAutoscaling implements AutoscalingPolicy {
 
     @Activate
     public TurboserveAutoscaling(Config config) {
-        this(settings(config));
+        this(ConfigValues.<Config, Settings>orDefaults(PID, Config.class, config, TurboserveAutoscaling::settings));
     }
 
     @Modified

@@ -30,8 +30,12 @@ class FixedAutoscalingTest {
 
     @Test
     void rejectsABudgetBelowOne() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new FixedAutoscaling(budget(0)));
+        FixedAutoscaling policy = new FixedAutoscaling(3);
+        var e = assertThrows(IllegalArgumentException.class, () -> policy.configure(budget(0)));
         assertEquals("io.turboserve.autoscaler.fixed: budget must be at least 1, got 0", e.getMessage());
+        assertEquals(3, policy.scale(null, m -> 0, PolicyState.NONE).targetBudget(), "an invalid edit changes nothing");
+        // At start, an invalid file gives the default budget (4) rather than no policy.
+        assertEquals(4, new FixedAutoscaling(budget(0)).scale(null, m -> 0, PolicyState.NONE).targetBudget());
     }
 
     @Test

@@ -227,9 +227,9 @@ class TurboserveAutoscalingTest {
                         pid + "extraCandidates must be at least 0, got -1"),
                 Arguments.of((Executable) () -> new Settings(0.9, 0.8, 0.7, 0, 4, 8, 0.5, 1, 2, Duration.ofMillis(-5)),
                         pid + "coldStart must be a non-negative duration, got PT-0.005S"),
-                Arguments.of((Executable) () -> new TurboserveAutoscaling(config(Map.of("coldStartMillis", -5L))),
+                Arguments.of((Executable) () -> TurboserveAutoscaling.settings(config(Map.of("coldStartMillis", -5L))),
                         pid + "coldStartMillis must be at least 0, got -5"),
-                Arguments.of((Executable) () -> new TurboserveAutoscaling(config(Map.of("rhoHigh", 1.5))),
+                Arguments.of((Executable) () -> TurboserveAutoscaling.settings(config(Map.of("rhoHigh", 1.5))),
                         pid + "rhoHigh must be in (0, 1], got 1.5"));
     }
 

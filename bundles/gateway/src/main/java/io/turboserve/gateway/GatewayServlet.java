@@ -168,7 +168,7 @@ public final class GatewayServlet extends HttpServlet {
 
     @Activate
     public GatewayServlet(@Reference ServingService serving, Config config) {
-        this(serving, configure(config));
+        this(serving, ConfigValues.orDefaults(PID, Config.class, config, GatewayServlet::configure));
     }
 
     GatewayServlet(ServingService serving, Settings initial) {

@@ -48,7 +48,7 @@ public final class BatchingAwarePlacement implements PlacementPolicy {
 
     @Activate
     public BatchingAwarePlacement(TurboServePlacement.Config config) {
-        this(TurboServePlacement.Settings.from(ConfigValues.readable(PID, TurboServePlacement.Config.class, config)));
+        this(ConfigValues.orDefaults(PID, TurboServePlacement.Config.class, config, TurboServePlacement.Settings::from));
     }
 
     @Override

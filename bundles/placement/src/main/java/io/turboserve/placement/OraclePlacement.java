@@ -132,7 +132,7 @@ public final class OraclePlacement implements PlacementPolicy {
 
     @Activate
     public OraclePlacement(Config config) {
-        this(Settings.from(ConfigValues.readable(PID, Config.class, config)));
+        this(ConfigValues.orDefaults(PID, Config.class, config, Settings::from));
     }
 
     @Override

@@ -199,7 +199,7 @@ public final class PlayoutSlackPlacement implements PlacementPolicy {
 
     @Activate
     public PlayoutSlackPlacement(Config config) {
-        this(Settings.from(ConfigValues.readable(PID, Config.class, config)));
+        this(ConfigValues.orDefaults(PID, Config.class, config, Settings::from));
     }
 
     public Settings settings() {

@@ -46,7 +46,7 @@ public final class TurboServeNoMigrationPlacement implements PlacementPolicy {
     @Activate
     public TurboServeNoMigrationPlacement(Config config) {
         this(TurboServePlacement.Settings.defaults()
-                .withOffloadIdle(ConfigValues.readable(PID, Config.class, config).offloadIdle()));
+                .withOffloadIdle(ConfigValues.orDefaults(PID, Config.class, config, Config::offloadIdle)));
     }
 
     @Override

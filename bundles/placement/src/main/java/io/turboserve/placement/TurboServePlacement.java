@@ -171,7 +171,7 @@ public final class TurboServePlacement implements PlacementPolicy {
 
     @Activate
     public TurboServePlacement(Config config) {
-        this(Settings.from(ConfigValues.readable(PID, Config.class, config)));
+        this(ConfigValues.orDefaults(PID, Config.class, config, Settings::from));
     }
 
     TurboServePlacement(String name, Settings settings, boolean migrating) {

@@ -272,8 +272,10 @@ class TurboServePlacementTest {
                 getClass().getClassLoader(), new Class<?>[] {TurboServePlacement.Config.class},
                 (proxy, method, args) -> method.getName().equals("rebalancePeriodMillis") ? -5L : method.getDefaultValue());
         IllegalArgumentException period = assertThrows(IllegalArgumentException.class,
-                () -> new TurboServePlacement(badPeriod));
+                () -> Settings.from(badPeriod));
         assertEquals("io.turboserve.placement.turboserve: rebalancePeriodMillis must be >= 0, got -5", period.getMessage());
+        // The component itself starts with its defaults rather than not at all, saying why.
+        assertEquals(Settings.defaults().rebalancePeriod(), new TurboServePlacement(badPeriod).settings().rebalancePeriod());
         assertThrows(IllegalArgumentException.class, () -> Settings.defaults().withEta(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> Settings.defaults().withMaxMigrations(-2));
         assertThrows(IllegalArgumentException.class, () -> Settings.defaults().withMinGain(Duration.ofMillis(-1)));

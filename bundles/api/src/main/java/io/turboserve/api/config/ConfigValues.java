@@ -58,6 +58,37 @@ public final class ConfigValues {
         return config;
     }
 
+    /** @return an instance of the component property type {@code type} with every value at its default */
+    public static <A> A defaults(Class<A> type) {
+        Object proxy = java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (self, method, args) -> switch (method.getName()) {
+                    case "annotationType" -> type;
+                    case "hashCode" -> System.identityHashCode(self);
+                    case "equals" -> self == args[0];
+                    case "toString" -> type.getName() + " defaults";
+                    default -> method.getDefaultValue();
+                });
+        return type.cast(proxy);
+    }
+
+    /**
+     * A component's settings at its start: {@code validate} of its configuration, or, when that
+     * is refused, of the defaults, saying why. An invalid file must not take a component away (the
+     * HTTP API, the store, a default policy); fixing it applies as any edit does.
+     *
+     * @param validate validates a configuration; throws {@link IllegalArgumentException} naming
+     *                 what it rejected
+     */
+    public static <A, S> S orDefaults(String pid, Class<A> type, A config, java.util.function.Function<A, S> validate) {
+        try {
+            return validate.apply(readable(pid, type, config));
+        } catch (IllegalArgumentException e) {
+            System.getLogger(ConfigValues.class.getName()).log(System.Logger.Level.ERROR, e.getMessage()
+                    + " -- " + pid + " starts with its defaults instead; fix the configuration and it applies");
+            return validate.apply(defaults(type));
+        }
+    }
+
     private static String article(String typeName) {
         return ("aeiou".indexOf(Character.toLowerCase(typeName.charAt(0))) >= 0 ? "an " : "a ") + typeName;
     }

@@ -41,6 +41,22 @@ class ConfigValuesTest {
     }
 
     @Test
+    void anInvalidConfigurationAtStartGivesTheDefaultsSettings() {
+        assertEquals(4, (int) ConfigValues.<Config, Integer>orDefaults("pid", Config.class,
+                config(Map.of("sessionsPerGpu", "abc")), Config::sessionsPerGpu));
+        assertEquals(4, (int) ConfigValues.<Config, Integer>orDefaults("pid", Config.class,
+                config(Map.of("sessionsPerGpu", "-3")), c -> {
+            if (c.sessionsPerGpu() < 1) {
+                throw new IllegalArgumentException("pid: sessionsPerGpu must be at least 1");
+            }
+            return c.sessionsPerGpu();
+        }));
+        assertEquals(3, (int) ConfigValues.<Config, Integer>orDefaults("pid", Config.class,
+                config(Map.of("sessionsPerGpu", "3")), Config::sessionsPerGpu));
+        assertEquals("playout-slack", ConfigValues.defaults(Config.class).placementPolicy());
+    }
+
+    @Test
     void eachValueThatCannotBeReadIsNamedWithWhy() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigValues.readable(
                 "io.turboserve.core.runtime", Config.class, config(Map.of("sessionsPerGpu", "abc", "tickMillis", "1s"))));

@@ -44,7 +44,10 @@ public final class LocalProvisioner implements GpuProvisioner {
 
     @Activate
     public LocalProvisioner(Config config) {
-        configure(config);
+        ConfigValues.orDefaults("io.turboserve.core.provisioner", Config.class, config, c -> {
+            configure(c);
+            return c;
+        });
     }
 
     @Modified

@@ -197,14 +197,7 @@ public final class ServingRuntime implements ServingService {
 
     /** @return the configuration with every setting at its default. */
     static Config defaults() {
-        return (Config) java.lang.reflect.Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "annotationType" -> Config.class;
-                    case "hashCode" -> 0;
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> "io.turboserve.core.runtime defaults";
-                    default -> method.getDefaultValue();
-                });
+        return ConfigValues.defaults(Config.class);
     }
 
     /** Validates the whole configuration at once, naming every value it rejects. */

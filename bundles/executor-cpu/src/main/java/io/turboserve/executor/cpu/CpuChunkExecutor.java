@@ -124,14 +124,7 @@ public final class CpuChunkExecutor implements ChunkExecutor {
 
     /** @return the configuration with every value at its default. */
     static Config defaults() {
-        return (Config) java.lang.reflect.Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "annotationType" -> Config.class;
-                    case "hashCode" -> 0;
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> PID + " defaults";
-                    default -> method.getDefaultValue();
-                });
+        return ConfigValues.defaults(Config.class);
     }
 
     /**

@@ -104,7 +104,7 @@ public final class ArrowOffloadStore implements OffloadStore {
 
     @Activate
     public ArrowOffloadStore(Config config) {
-        this(configure(config));
+        this(ConfigValues.orDefaults(PID, Config.class, config, ArrowOffloadStore::configure));
     }
 
     ArrowOffloadStore(Settings initial) {

@@ -114,7 +114,7 @@ public final class NcclTransport implements MigrationTransport {
     /** Activated by DS once a CUDA device is usable (the {@link CudaRuntime} service exists). */
     @Activate
     public NcclTransport(@Reference(name = "cuda") CudaRuntime cuda, Config config) {
-        this(configure(config), cuda.devices().stream().mapToInt(CudaDevice::ordinal).toArray(),
+        this(ConfigValues.orDefaults(PID, Config.class, config, NcclTransport::configure), cuda.devices().stream().mapToInt(CudaDevice::ordinal).toArray(),
                 NcclTransport::nativeOps);
         LOG.log(Level.INFO, "NCCL migration transport ready: mode {0}{1}, CUDA devices {2}", settings.mode(),
                 settings.ncclEnabled() ? "" : " (NCCL disabled)", Arrays.toString(nodeDevices));
