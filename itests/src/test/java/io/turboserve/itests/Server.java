@@ -85,18 +85,25 @@ final class Server {
         // Selected on the running runtime and awaited, not written to its configuration: a
         // configuration update is applied asynchronously, so one still on its way could undo a
         // policy a test selects after this returns.
+        io.turboserve.api.serving.ServingService serving = servingService(context);
+        selectWhenBound(serving, io.turboserve.api.serving.PolicySlot.PLACEMENT, placement);
+        selectWhenBound(serving, io.turboserve.api.serving.PolicySlot.AUTOSCALING, autoscaling);
+        await(placement + "/" + autoscaling + " serve", Duration.ofSeconds(10), () -> {
+            var c = serving.cluster();
+            return c.placementPolicy().equals(placement) && c.autoscalingPolicy().equals(autoscaling);
+        });
+    }
+
+    /** @return the serving service registered now, or once it is (within 10 s: after a restart of core). */
+    static io.turboserve.api.serving.ServingService servingService(BundleContext context) throws InterruptedException {
         org.osgi.util.tracker.ServiceTracker<io.turboserve.api.serving.ServingService,
                 io.turboserve.api.serving.ServingService> tracker = new org.osgi.util.tracker.ServiceTracker<>(context,
                         io.turboserve.api.serving.ServingService.class, null);
         tracker.open();
         try {
             io.turboserve.api.serving.ServingService serving = tracker.waitForService(10_000);
-            selectWhenBound(serving, io.turboserve.api.serving.PolicySlot.PLACEMENT, placement);
-            selectWhenBound(serving, io.turboserve.api.serving.PolicySlot.AUTOSCALING, autoscaling);
-            await(placement + "/" + autoscaling + " serve", Duration.ofSeconds(10), () -> {
-                var c = serving.cluster();
-                return c.placementPolicy().equals(placement) && c.autoscalingPolicy().equals(autoscaling);
-            });
+            assertNotNull(serving, "the serving service is registered");
+            return serving;
         } finally {
             tracker.close();
         }

@@ -103,7 +103,8 @@ public final class ClusterState {
     }
 
     /** @return GPU requests in progress that are still wanted. */
-    private int provisioning() {
+    /** @return GPUs asked for and still wanted (not given up by a scale-in). */
+    int provisioning() {
         return pendingProvisions.size() - unwantedProvisions.size();
     }
 

@@ -313,7 +313,7 @@ public final class Controller {
      * runtime holds the store until they are ready, or its evacuation timeout passes).
      */
     public boolean rescueAwaitsGpus() {
-        if (rescuing == null || cluster.pendingProvisions.size() <= cluster.unwantedProvisions.size()) {
+        if (rescuing == null || cluster.provisioning() <= 0) {
             return false;
         }
         for (SessionRecord s : cluster.sessions.values()) {
@@ -338,7 +338,7 @@ public final class Controller {
         }
         int k = config.sessionsPerGpu();
         Map<Integer, long[]> use = cluster.occupancy();
-        long room = (long) (cluster.pendingProvisions.size() - cluster.unwantedProvisions.size()) * k;
+        long room = (long) cluster.provisioning() * k;
         for (GpuRecord g : cluster.gpus.values()) {
             if (g.state == GpuState.READY) {
                 room += Math.max(0, k - use.getOrDefault(g.id, new long[1])[0]);

@@ -91,9 +91,6 @@ final class EffectRunner {
         if (store == s) {
             store = null;
         }
-        // Its slots can still be read until its unbind returns (a replacement may be bound
-        // already): the states restored from it then give their slots back to it.
-        leaving = s;
     }
 
     /** Which store each slot handed out came from, so that a slot goes back to its own. */
@@ -104,16 +101,6 @@ final class EffectRunner {
     java.util.function.Predicate<HostSlot> heldBy(OffloadStore s) {
         return slot -> slotOwners.get(slot) == s;
     }
-
-    /** The store whose unbind has returned: it is closing, and frees the rest itself. */
-    void storeLeft(OffloadStore s) {
-        if (leaving == s) {
-            leaving = null;
-        }
-    }
-
-    /** A store going away whose slots can still be freed, or null. */
-    private volatile OffloadStore leaving;
 
     void setProvisioner(GpuProvisioner p) {
         provisioner = p;
@@ -263,7 +250,10 @@ final class EffectRunner {
         }
     }
 
-    /** Frees a slot in the store that holds it: the bound one, or one still leaving. */
+    /**
+     * Frees a slot in the store it came from, bound or leaving (its slots can be read and freed
+     * until its unbind returns, and a replacement may be bound already).
+     */
     private void freeSlot(HostSlot slot) {
         OffloadStore owner = slotOwners.remove(slot);
         if (owner != null) {
@@ -271,18 +261,6 @@ final class EffectRunner {
                 owner.free(slot);
             } catch (RuntimeException closing) {
                 LOG.log(Level.DEBUG, "freeing a slot of a store that is closing: " + closing);
-            }
-            return;
-        }
-        for (OffloadStore s : new OffloadStore[] {store, leaving}) {
-            if (s == null) {
-                continue;
-            }
-            try {
-                s.free(slot);
-                return;
-            } catch (IllegalArgumentException notItsSlot) {
-                // the other store's
             }
         }
     }

@@ -829,7 +829,6 @@ public final class ServingRuntime implements ServingService {
         } catch (ServingException e) {
             LOG.log(Level.WARNING, "the departing store's slots may not all have been given back: " + e.getMessage());
         }
-        effects.storeLeft(store);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
